@@ -1,0 +1,175 @@
+"""Train the linear models henshin.understand ships, from ../shared/data, reproducibly.
+
+    .venv/bin/python scripts/train_understand.py [--report]
+
+Writes ``src/henshin/understand/models/{sentiment_en,complaint,spam}.npz``. Rows that
+``understand_data.is_held_out`` marks are never trained on: the benchmark reports on them.
+WRIME (evaluation only) is not read here at all. Training is deterministic (full-batch
+AdaGrad from zeros), so the same data give the same artifacts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "scripts"))
+
+import understand_data as data  # noqa: E402
+
+from henshin.understand.features import DIMS, feature_ids  # noqa: E402
+from henshin.understand.linear import LinearModel  # noqa: E402
+
+MODELS = REPO / "src" / "henshin" / "understand" / "models"
+
+EMOTION_POLARITY = {"0": "negative", "1": "positive", "2": "positive", "3": "negative"}
+
+
+def fit(
+    texts: Sequence[str], labels: Sequence[str], label_order: tuple[str, ...], *,
+    l2: float = 1e-4, steps: int = 150, rate: float = 0.5,
+) -> LinearModel:
+    """Class-balanced softmax regression over hashed features, full-batch AdaGrad."""
+    id_lists = [feature_ids(t) for t in texts]
+    lengths = np.array([len(ids) for ids in id_lists])
+    flat = np.fromiter((i for ids in id_lists for i in ids), dtype=np.int64)
+    doc = np.repeat(np.arange(len(texts)), lengths)
+    scale = (1.0 / np.sqrt(np.maximum(lengths, 1)))[doc]
+    y = np.array([label_order.index(label) for label in labels])
+    k = len(label_order)
+    onehot = np.eye(k)[y]
+    counts = np.bincount(y, minlength=k)
+    sample_weight = (len(y) / (k * np.maximum(counts, 1)))[y]
+    weights = np.zeros((DIMS, k))
+    bias = np.zeros(k)
+    history_w = np.full((DIMS, k), 1e-8)
+    history_b = np.full(k, 1e-8)
+    n = len(texts)
+    for _ in range(steps):
+        z = np.tile(bias, (n, 1))
+        for c in range(k):
+            z[:, c] += np.bincount(doc, weights=weights[flat, c] * scale, minlength=n)
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        g = (p - onehot) * sample_weight[:, None] / n
+        grad_w = np.stack(
+            [np.bincount(flat, weights=g[doc, c] * scale, minlength=DIMS) for c in range(k)], axis=1
+        ) + l2 * weights
+        grad_b = g.sum(axis=0)
+        history_w += grad_w**2
+        history_b += grad_b**2
+        weights -= rate * grad_w / np.sqrt(history_w)
+        bias -= rate * grad_b / np.sqrt(history_b)
+    weights[np.abs(weights) < 1e-3] = 0.0
+    return LinearModel(labels=label_order, weights=weights.astype(np.float32), bias=bias.astype(np.float32))
+
+
+def macro_recall(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    """TweetEval's sentiment metric."""
+    classes = sorted(set(gold))
+    recalls = []
+    for c in classes:
+        idx = [i for i, g in enumerate(gold) if g == c]
+        recalls.append(sum(predicted[i] == c for i in idx) / len(idx))
+    return float(np.mean(recalls))
+
+
+def f1(gold: Sequence[bool], predicted: Sequence[bool]) -> float:
+    """F1 of the positive class."""
+    tp = sum(g and p for g, p in zip(gold, predicted, strict=True))
+    fp = sum(p and not g for g, p in zip(gold, predicted, strict=True))
+    fn = sum(g and not p for g, p in zip(gold, predicted, strict=True))
+    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
+def predict(model: LinearModel, texts: Sequence[str]) -> list[str]:
+    """Arg-max labels."""
+    probs: npt.NDArray[np.float32] = model.probabilities(texts)
+    return [model.labels[i] for i in probs.argmax(axis=1)]
+
+
+def sentiment_training_rows() -> list[tuple[str, str]]:
+    """TweetEval sentiment (training part) plus TweetEval emotion mapped to polarity."""
+    rows = [(t, y) for t, y in data.tweeteval_sentiment() or [] if not data.is_held_out(t)]
+    folder = data.DATA_DIR / "tweeteval" / "emotion"
+    if folder.is_dir():
+        texts = (folder / "val_text.txt").read_text(encoding="utf-8").splitlines()
+        labels = (folder / "val_labels.txt").read_text(encoding="utf-8").splitlines()
+        held = {t for t, _ in data.tweeteval_sentiment() or [] if data.is_held_out(t)}
+        rows += [(t.strip(), EMOTION_POLARITY[y]) for t, y in zip(texts, labels, strict=True)
+                 if t.strip() not in held]
+    return rows
+
+
+def binary(rows: list[tuple[str, bool]]) -> tuple[list[str], list[str]]:
+    return [t for t, _ in rows], ["yes" if y else "no" for _, y in rows]
+
+
+def tuned_threshold(rows: list[tuple[str, bool]], *, l2: float, steps: int, rate: float) -> float:
+    """Decision threshold that maximises F1 on a tuning slice of the training rows."""
+    fit_rows = [r for r in rows if not data.is_held_out(r[0], salt="tune")]
+    tune_rows = [r for r in rows if data.is_held_out(r[0], salt="tune")]
+    texts, labels = binary(fit_rows)
+    model = fit(texts, labels, ("no", "yes"), l2=l2, steps=steps, rate=rate)
+    scores = model.probabilities([t for t, _ in tune_rows])[:, 1]
+    gold = [y for _, y in tune_rows]
+    candidates = [0.15 + 0.05 * i for i in range(14)]
+    return max(candidates, key=lambda t: (f1(gold, [s >= t for s in scores]), -abs(t - 0.5)))
+
+
+def with_threshold(model: LinearModel, threshold: float) -> LinearModel:
+    """Shift the "yes" bias so that p(yes) >= 0.5 exactly when the raw p(yes) >= threshold."""
+    bias = model.bias.copy()
+    bias[1] -= np.float32(np.log(threshold / (1 - threshold)))
+    return LinearModel(labels=model.labels, weights=model.weights, bias=bias)
+
+
+BINARY_SETTINGS = {"complaint": {"l2": 1e-4, "steps": 400, "rate": 1.0},
+                   "spam": {"l2": 1e-5, "steps": 200, "rate": 0.5}}
+
+
+def main() -> None:
+    """Train, report on held-out rows, and write the artifacts."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-write", action="store_true", help="train and report only")
+    args = parser.parse_args()
+    MODELS.mkdir(parents=True, exist_ok=True)
+
+    tweeteval = data.tweeteval_sentiment()
+    complaints = data.complaints()
+    spam = data.sms_spam()
+    if tweeteval is None or complaints is None or spam is None:
+        raise SystemExit(f"shared data not found under {data.DATA_DIR}")
+
+    rows = sentiment_training_rows()
+    model = fit([t for t, _ in rows], [y for _, y in rows], data.SENTIMENT_LABELS, l2=1e-2, steps=200)
+    held = [(t, y) for t, y in tweeteval if data.is_held_out(t)]
+    print("sentiment_en held-out macro-recall",
+          round(macro_recall([y for _, y in held], predict(model, [t for t, _ in held])), 3))
+    if not args.no_write:
+        model.save(str(MODELS / "sentiment_en.npz"))
+
+    for name, rows_b in (("complaint", complaints), ("spam", spam)):
+        train = [(t, y) for t, y in rows_b if not data.is_held_out(t)]
+        test = [(t, y) for t, y in rows_b if data.is_held_out(t)]
+        settings = BINARY_SETTINGS[name]
+        threshold = tuned_threshold(train, **settings)
+        texts, labels = binary(train)
+        model_b = with_threshold(fit(texts, labels, ("no", "yes"), **settings), threshold)
+        print(f"{name} threshold {threshold:.2f}")
+        predicted = [p == "yes" for p in predict(model_b, [t for t, _ in test])]
+        print(f"{name} held-out F1", round(f1([y for _, y in test], predicted), 3))
+        if not args.no_write:
+            model_b.save(str(MODELS / f"{name}.npz"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""Instagram calls go through the shared Graph API client."""
+
+from henshin.connectors.meta.graph import GRAPH_BASE_URL, GraphClient
+
+InstagramClient = GraphClient
+
+__all__ = ["GRAPH_BASE_URL", "InstagramClient"]

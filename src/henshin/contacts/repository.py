@@ -1,0 +1,50 @@
+"""Every select() over contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from henshin.kit.errors import NotFound
+from henshin.models import Contact
+
+
+def contacts_by_external_ids(
+    db: Session, workspace_id: int, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], Contact]:
+    """Contacts keyed by (network, external_id)."""
+    keys = list(set(keys))
+    found: dict[tuple[str, str], Contact] = {}
+    for start in range(0, len(keys), 400):
+        chunk = keys[start : start + 400]
+        rows = db.scalars(
+            select(Contact).where(
+                Contact.workspace_id == workspace_id,
+                tuple_(Contact.network, Contact.external_id).in_(chunk),
+            )
+        )
+        found.update({(c.network, c.external_id): c for c in rows})
+    return found
+
+
+def get_contact(db: Session, workspace_id: int, contact_id: int) -> Contact:
+    contact = db.scalar(
+        select(Contact).where(Contact.workspace_id == workspace_id, Contact.id == contact_id)
+    )
+    if contact is None:
+        raise NotFound(f"contact {contact_id} not found")
+    return contact
+
+
+def search_contacts(db: Session, workspace_id: int, q: str, limit: int = 20) -> Sequence[Contact]:
+    pattern = f"%{q}%"
+    return db.scalars(
+        select(Contact)
+        .where(
+            Contact.workspace_id == workspace_id,
+            (Contact.handle.ilike(pattern)) | (Contact.display_name.ilike(pattern)),
+        )
+        .limit(limit)
+    ).all()

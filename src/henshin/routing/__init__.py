@@ -1,0 +1,1 @@
+"""Routing: business hours and shifts, assignment strategies, escalation."""

@@ -1,0 +1,1 @@
+"""Rules: conditions → allow-listed actions, validated, compiled into one matcher per workspace."""
