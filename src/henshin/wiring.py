@@ -14,10 +14,40 @@ from henshin.workers.timers import wake_due_snoozes
 
 def wire(app: FastAPI | None, database: Database, settings: Settings) -> None:
     """Subscribe the event listeners (idempotent)."""
+    from henshin.events.bus import subscribe_batch
+    from henshin.reports import rollup
+
+    subscribe_batch(rollup.on_commit)
+    from henshin.replies.listeners import subscribe_catalog
+
+    subscribe_catalog()
+    if app is not None:
+        from henshin.web.realtime.hub import hub_of, subscribe_forwarder
+
+        hub_of(app).start()  # live updates (SSE); LISTEN/NOTIFY on PostgreSQL
+        subscribe_forwarder()
+
+
+def unwire(app: FastAPI) -> None:
+    """Undo what ``wire`` started for this app (called when the server shuts down)."""
+    hub = getattr(app.state, "live_hub", None)
+    if hub is not None:
+        hub.stop()
 
 
 def mount_routes(app: FastAPI) -> None:
     """Routes outside the JSON API: the web UI, webhooks, the live stream."""
+    from henshin.web.webhooks import router as webhooks_router
+
+    app.include_router(webhooks_router)
+    from henshin.web.realtime.routes import router as live_router
+    from henshin.web.ui import mount_ui
+
+    mount_ui(app)
+    app.include_router(live_router)
+    from henshin.web.ui.knowledge import router as public_kb_router
+
+    app.include_router(public_kb_router)
 
 
 def build_worker(database: Database, settings: Settings) -> WorkerRunner:
@@ -28,6 +58,26 @@ def build_worker(database: Database, settings: Settings) -> WorkerRunner:
         await asyncio.to_thread(wake_due_snoozes, database)
 
     runner.add("snoozes", snoozes, every)
+
+    from henshin.channels.webhooks import process_due_deliveries
+    from henshin.workers.outbound import deliver_due
+    from henshin.workers.pollers import poll_due_channels
+
+    async def webhooks() -> None:
+        await asyncio.to_thread(process_due_deliveries, database)
+
+    async def outbound() -> None:
+        await deliver_due(database)
+
+    async def pollers() -> None:
+        await poll_due_channels(database)
+
+    runner.add("webhooks", webhooks, max(every, 2.0))
+    runner.add("outbound", outbound, every)
+    runner.add("pollers", pollers, every)
+    from henshin.web.realtime.hub import start_worker_publisher
+
+    start_worker_publisher(database)  # a separate worker NOTIFies servers (PostgreSQL)
     return runner
 
 

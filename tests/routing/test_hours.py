@@ -16,8 +16,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 OFFICE = WeeklySchedule.weekdays([("09:00", "12:00"), ("13:00", "18:00")])
 
 
-def tokyo(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TOKYO)  # type: ignore[misc]
+def tokyo(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TOKYO)
 
 
 def test_open_during_periods_and_closed_at_lunch_and_weekends() -> None:
@@ -94,9 +94,7 @@ def test_daylight_saving_changes_the_length_of_a_night_shift() -> None:
     autumn = datetime(2026, 10, 31, 22, 0, tzinfo=NEW_YORK)  # Saturday before clocks go back
     assert night.business_seconds_between(spring, spring + timedelta(hours=12)) == 7 * 3600
     assert night.business_seconds_between(autumn, autumn + timedelta(hours=12)) == 9 * 3600
-    assert night.add_business_time(spring, 7 * 3600) == datetime(
-        2026, 3, 8, 6, 0, tzinfo=NEW_YORK
-    )
+    assert night.add_business_time(spring, 7 * 3600) == datetime(2026, 3, 8, 6, 0, tzinfo=NEW_YORK)
 
 
 def test_json_round_trip_and_clear_errors() -> None:
@@ -129,7 +127,9 @@ def test_naive_datetimes_are_refused() -> None:
 
 
 moments = st.datetimes(
-    min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+    min_value=datetime(2025, 1, 1),  # noqa: DTZ001 - hypothesis wants naive bounds
+    max_value=datetime(2027, 12, 31),  # noqa: DTZ001
+    timezones=st.just(UTC),
 )
 schedules = st.sampled_from(
     [
@@ -158,3 +158,20 @@ def test_calendar_hours_equal_plain_subtraction(start: datetime, end: datetime, 
     calendar = WeeklySchedule.calendar_hours(zone)
     assert calendar.business_seconds_between(start, end) == (end - start).total_seconds()
     assert calendar.is_open(start)
+
+
+def test_an_overnight_period_belongs_to_the_day_it_starts() -> None:
+    night = WeeklySchedule.weekdays([("22:00", "06:00")])  # Japanese holidays on
+    # Monday 23 Nov 2026 is a holiday: its night shift does not run, Sunday has none.
+    assert not night.is_open(tokyo(2026, 11, 23, 23, 0))
+    assert not night.is_open(tokyo(2026, 11, 24, 5, 0))
+    assert night.is_open(tokyo(2026, 11, 24, 23, 0))
+    assert night.next_close(tokyo(2026, 11, 23, 12, 0)) == tokyo(2026, 11, 25, 6, 0)
+
+
+def test_calendar_hours_round_trip_through_json() -> None:
+    calendar = WeeklySchedule.calendar_hours("Asia/Tokyo")
+    again = WeeklySchedule.from_json(calendar.to_json())
+    assert again == calendar
+    assert hash(again) == hash(calendar)
+    assert again.holiday_country is None

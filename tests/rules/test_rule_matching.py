@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from henshin.rules.compiler import compile_rule_set
-from henshin.rules.explain import explain
+from henshin.rules.explain import dry_run, explain
 from henshin.rules.naive import NaiveRuleSet
 from henshin.rules.schema import RuleSpec
 from henshin.rules.subject import RuleSubject
@@ -108,7 +108,7 @@ def test_field_conditions(make_rule: MakeRule, make_subject: MakeSubject) -> Non
     )
     vip = make_subject(contact_labels=frozenset({"vip"}), sentiment_score=-0.5)
     assert matched_names([vip_negative], vip) == ["vip"]
-    for change in (
+    changes: list[dict[str, Any]] = [
         {"sentiment_score": -0.2},
         {"sentiment_score": None},
         {"priority": "urgent"},
@@ -116,7 +116,8 @@ def test_field_conditions(make_rule: MakeRule, make_subject: MakeSubject) -> Non
         {"author_verified": True},
         {"created_at": vip.now - timedelta(minutes=31)},
         {"contact_labels": frozenset()},
-    ):
+    ]
+    for change in changes:
         values = {"contact_labels": frozenset({"vip"}), "sentiment_score": -0.5, **change}
         assert matched_names([vip_negative], make_subject(**values)) == [], change
 
@@ -183,3 +184,17 @@ def test_a_subject_folds_its_text_once(make_subject: MakeSubject) -> None:
 def test_a_subject_needs_aware_times(make_subject: MakeSubject) -> None:
     with pytest.raises(ValueError, match="aware"):
         make_subject(created_at=make_subject().now.replace(tzinfo=None))
+
+
+def test_a_dry_run_lists_what_a_disabled_rule_would_have_matched(
+    make_rule: MakeRule, make_subject: MakeSubject
+) -> None:
+    draft = make_rule(leaf("text", "contains_any", ["返金"]), enabled=False, stop_processing=True)
+    past = [
+        make_subject(text="返金してください"),
+        make_subject(text="ありがとう"),
+        make_subject(text="ﾍﾝｷﾝ? いいえ、返金です"),
+    ]
+    hits = dry_run(draft, past)
+    assert [hit.index for hit in hits] == [0, 2]
+    assert hits[0].reasons[0] == "matched: text contains 返金"

@@ -53,7 +53,9 @@ def test_values_are_checked_against_the_field() -> None:
         )
     )
     assert found[0].startswith("conditions.all[0].value: 'angry' is not a valid sentiment")
-    assert found[1] == "conditions.all[1].value: 'sentiment_score' compares with a number, not 'low'"
+    assert (
+        found[1] == "conditions.all[1].value: 'sentiment_score' compares with a number, not 'low'"
+    )
     assert found[2] == "conditions.all[2].value: 'is_true' takes no value; remove 'value'"
     assert found[3].startswith("conditions.all[3].value: needs a keyword")
     assert found[4].startswith("conditions.all[4].value: the pattern is not a valid regular")
@@ -67,7 +69,10 @@ def test_nested_groups_report_the_full_path() -> None:
         "actions": [{"type": "close"}],
     }
     [message] = problems_of(data)
-    assert message == "conditions.any[0].not.all[0].value: 'dmm' is not a valid kind; did you mean 'dm'?"
+    assert (
+        message
+        == "conditions.any[0].not.all[0].value: 'dmm' is not a valid kind; did you mean 'dm'?"
+    )
 
 
 def test_a_condition_of_unknown_shape_is_rejected() -> None:
@@ -78,7 +83,9 @@ def test_a_condition_of_unknown_shape_is_rejected() -> None:
 
 def test_unknown_actions_are_rejected_with_the_closest_allowed_one() -> None:
     data = {"name": "r", "actions": [{"type": "close"}, {"type": "asign_user", "user_id": 3}]}
-    assert problems_of(data) == ["actions[1].type: 'asign_user' is not an action; did you mean 'assign_user'?"]
+    assert problems_of(data) == [
+        "actions[1].type: 'asign_user' is not an action; did you mean 'assign_user'?"
+    ]
     assert problems_of({"name": "r", "actions": [{"type": "exec", "cmd": "rm"}]})[0].startswith(
         "actions[0].type: 'exec' is not an action; expected one of assign_user"
     )
@@ -177,3 +184,14 @@ def test_the_json_schema_lists_actions_fields_and_triggers() -> None:
     assert "NotifyWebhook" in schema["$defs"]
     json.dumps(schema)  # the UI receives it as JSON
     assert RuleSpec.model_fields["stop_processing"].default is False
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+$", r"(\w*)*x", "([0-9]+){2,}"])
+def test_regexes_that_can_backtrack_exponentially_are_refused(pattern: str) -> None:
+    [message] = problems_of(with_conditions(leaf("text", "matches_regex", pattern)))
+    assert "exponential time" in message
+
+
+def test_ordinary_regexes_are_accepted() -> None:
+    for pattern in [r"#\d{6,}", r"(order|注文)\s*(no|番号)", r"https?://\S+", r"(\d+)-(\d+)"]:
+        parse_rule(with_conditions(leaf("text", "matches_regex", pattern)))

@@ -100,3 +100,20 @@ def test_intents_are_drawn_from_the_fixed_set_and_json_ready() -> None:
 def test_batched_and_single_analysis_agree() -> None:
     texts = ["最高です", "The app keeps crashing", "了解", "ok", "配送 delayed?"]
     assert analyze_many(texts) == [analyze(t) for t in texts]
+
+
+def test_emoji_only_text_reads_its_emoji() -> None:
+    analysis = analyze("😭😭😭")
+    assert analysis.language == "unknown"
+    assert analysis.sentiment.label == "negative"
+
+
+def test_empty_text_is_calm() -> None:
+    analysis = analyze("")
+    assert analysis.sentiment.label == "neutral"
+    assert analysis.intents == ["other"] and analysis.pii == [] and not analysis.spam.is_spam
+
+
+def test_a_broken_link_is_not_a_safety_matter() -> None:
+    assert "defect_safety" not in analyze("that's a broken link you sent me").urgency.reasons
+    assert "defect_safety" in analyze("The blender arrived broken and cut my hand").urgency.reasons

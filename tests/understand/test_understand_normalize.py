@@ -35,3 +35,7 @@ def test_fold_is_idempotent(text: str) -> None:
 def test_full_width_variant_folds_equal(text: str) -> None:
     wide = "".join(_FULLWIDTH[c] for c in text)
     assert fold(wide) == fold(text)
+
+
+def test_typographic_quotes_fold_to_plain_ones() -> None:
+    assert fold("don’t “help”") == fold("don't \"help\"")

@@ -1,14 +1,22 @@
-"""Every select() over channels."""
+"""Every select() over channels, their alerts, OAuth grants, webhook deliveries and the
+outbound rows the delivery worker claims."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from henshin.kit.errors import NotFound
-from henshin.models import Channel
+from henshin.models import Channel, ChannelAlert, OAuthGrant, OutboundMessage, WebhookDelivery
+from henshin.models.channel import ChannelStatus
+from henshin.models.outbound import DeliveryState
+from henshin.models.webhook import DeliveryStatus
+
+M = TypeVar("M", Channel, WebhookDelivery, OutboundMessage)
 
 
 def get_channel(db: Session, workspace_id: int, channel_id: int) -> Channel:
@@ -32,3 +40,140 @@ def all_active_channels(db: Session) -> Sequence[Channel]:
 
 def channel_by_id(db: Session, channel_id: int) -> Channel | None:
     return db.get(Channel, channel_id)
+
+
+def channels_by_account(db: Session, networks: Sequence[str], account_ids: Sequence[str]) -> Sequence[Channel]:
+    """Channels of ``networks`` connected to one of ``account_ids`` (shared app webhooks)."""
+    if not account_ids:
+        return []
+    return db.scalars(
+        select(Channel)
+        .where(Channel.network.in_(networks), Channel.external_account_id.in_(account_ids))
+        .order_by(Channel.id)
+    ).all()
+
+
+def channels_of_networks(db: Session, networks: Sequence[str]) -> Sequence[Channel]:
+    return db.scalars(select(Channel).where(Channel.network.in_(networks)).order_by(Channel.id)).all()
+
+
+# --- claiming due rows: one UPDATE … WHERE id IN (SELECT … [FOR UPDATE SKIP LOCKED]) ---
+def _claim(db: Session, model: type[M], candidates: Select[Any], values: dict[str, Any], limit: int) -> list[M]:
+    """Atomically take up to ``limit`` candidate rows; concurrent workers never get the same row.
+
+    On PostgreSQL the subquery skips rows another worker holds; on SQLite the single
+    write statement is serialized by the database lock.
+    """
+    sub = candidates.limit(limit)
+    if db.get_bind().dialect.name == "postgresql":
+        sub = sub.with_for_update(skip_locked=True)
+    stmt = (
+        update(model).where(model.id.in_(sub.scalar_subquery())).values(**values).returning(model)
+    )
+    rows = list(db.scalars(stmt, execution_options={"synchronize_session": False}))
+    return sorted(rows, key=lambda r: r.id)
+
+
+def claim_channels_to_poll(
+    db: Session, *, now: datetime, lease_until: datetime, networks: Sequence[str], limit: int
+) -> list[Channel]:
+    """Active, pollable channels whose time has come and who are not rate limited."""
+    candidates = select(Channel.id).where(
+        Channel.status == ChannelStatus.ACTIVE.value,
+        Channel.network.in_(networks),
+        or_(Channel.next_poll_at.is_(None), Channel.next_poll_at <= now),
+        or_(Channel.rate_limited_until.is_(None), Channel.rate_limited_until <= now),
+    ).order_by(Channel.next_poll_at.is_not(None), Channel.next_poll_at, Channel.id)
+    return _claim(db, Channel, candidates, {"next_poll_at": lease_until}, limit)
+
+
+def claim_deliveries(db: Session, *, now: datetime, lease_until: datetime, limit: int) -> list[WebhookDelivery]:
+    """Received deliveries due for (re)processing; the lease hides them from other workers."""
+    candidates = select(WebhookDelivery.id).where(
+        WebhookDelivery.status == DeliveryStatus.RECEIVED.value,
+        WebhookDelivery.next_attempt_at <= now,
+    ).order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+    values = {"next_attempt_at": lease_until, "attempts": WebhookDelivery.attempts + 1}
+    return _claim(db, WebhookDelivery, candidates, values, limit)
+
+
+def claim_outbound(db: Session, *, now: datetime, lease_until: datetime, limit: int) -> list[OutboundMessage]:
+    """Queued rows that are due, and ``sending`` rows whose worker died (lease expired),
+    on active channels only (a disconnected channel's work waits for the reconnect)."""
+    active = select(Channel.id).where(Channel.status == ChannelStatus.ACTIVE.value)
+    candidates = select(OutboundMessage.id).where(
+        OutboundMessage.channel_id.in_(active.scalar_subquery()),
+        or_(
+            (OutboundMessage.state == DeliveryState.QUEUED.value) & (OutboundMessage.next_attempt_at <= now),
+            (OutboundMessage.state == DeliveryState.SENDING.value) & (OutboundMessage.claimed_until <= now),
+        ),
+    ).order_by(OutboundMessage.next_attempt_at, OutboundMessage.id)
+    values = {"state": DeliveryState.SENDING.value, "claimed_until": lease_until,
+              "attempts": OutboundMessage.attempts + 1}
+    return _claim(db, OutboundMessage, candidates, values, limit)
+
+
+def deliveries_by_ids(db: Session, ids: Sequence[int]) -> Sequence[WebhookDelivery]:
+    return db.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(ids))).all()
+
+
+def deliveries_of_channel(
+    db: Session, workspace_id: int, channel_id: int, *, status: str | None, limit: int
+) -> Sequence[WebhookDelivery]:
+    query = select(WebhookDelivery).where(
+        WebhookDelivery.workspace_id == workspace_id, WebhookDelivery.channel_id == channel_id
+    )
+    if status:
+        query = query.where(WebhookDelivery.status == status)
+    return db.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit)).all()
+
+
+def delivery_counts(db: Session, channel_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """(channel id, status) → number of webhook deliveries."""
+    if not channel_ids:
+        return {}
+    rows = db.execute(
+        select(WebhookDelivery.channel_id, WebhookDelivery.status, func.count())
+        .where(WebhookDelivery.channel_id.in_(channel_ids))
+        .group_by(WebhookDelivery.channel_id, WebhookDelivery.status)
+    )
+    return {(cid, status): n for cid, status, n in rows}
+
+
+def outbound_counts(db: Session, channel_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """(channel id, delivery state) → number of outbound rows not yet sent."""
+    if not channel_ids:
+        return {}
+    rows = db.execute(
+        select(OutboundMessage.channel_id, OutboundMessage.state, func.count())
+        .where(OutboundMessage.channel_id.in_(channel_ids),
+               OutboundMessage.state.in_(["queued", "sending", "failed"]))
+        .group_by(OutboundMessage.channel_id, OutboundMessage.state)
+    )
+    return {(cid, state): n for cid, state, n in rows}
+
+
+def outbound_by_id(db: Session, outbound_id: int) -> OutboundMessage | None:
+    return db.get(OutboundMessage, outbound_id)
+
+
+# --- alerts and OAuth grants --------------------------------------------------------
+def open_alerts(db: Session, workspace_id: int) -> Sequence[ChannelAlert]:
+    return db.scalars(
+        select(ChannelAlert)
+        .where(ChannelAlert.workspace_id == workspace_id, ChannelAlert.resolved_at.is_(None))
+        .order_by(ChannelAlert.id.desc())
+    ).all()
+
+
+def open_alerts_of_channel(db: Session, channel_id: int) -> Sequence[ChannelAlert]:
+    return db.scalars(
+        select(ChannelAlert).where(ChannelAlert.channel_id == channel_id, ChannelAlert.resolved_at.is_(None))
+    ).all()
+
+
+def grant_by_digest(db: Session, digest: str) -> OAuthGrant | None:
+    query = select(OAuthGrant).where(OAuthGrant.state_digest == digest)
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return db.scalar(query)

@@ -100,6 +100,10 @@ class Connector(ABC):
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.http = http
 
+    def account_id(self) -> str | None:
+        """The network's id of the connected account (routes shared webhooks to a channel)."""
+        return None
+
     def supports(self, capability: Capability) -> bool:
         """True when this network offers ``capability``."""
         return capability in self.capabilities

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from henshin.connectors.types import Author
@@ -16,10 +16,14 @@ KNOWN_LABELS = {"vip", "prospect", "influencer", "troll", "do_not_contact", "cus
 
 def do_upsert_authors(
     db: Session, workspace_id: int, authors: list[tuple[str, Author]]
-) -> dict[tuple[str, str], Contact]:
-    """Find or create a contact per (network, author); refresh what the network tells us."""
+) -> dict[tuple[str, str], int]:
+    """Find or create a contact per (network, author) and refresh what the network tells us.
+
+    Returns (network, external_id) → contact id. Core statements only: ingest calls this
+    with 500 authors at a time.
+    """
     keys = {(network, a.external_id): a for network, a in authors}
-    existing = repo.contacts_by_external_ids(db, workspace_id, keys)
+    existing = repo.contact_rows_by_external_ids(db, workspace_id, keys)
     now = utc_now()
     missing = [
         {
@@ -42,17 +46,43 @@ def do_upsert_authors(
         if (network, ext) not in existing
     ]
     if missing:
-        db.execute(insert(Contact), missing)
-        existing.update(repo.contacts_by_external_ids(db, workspace_id, [(m["network"], m["external_id"]) for m in missing]))
+        db.connection().execute(insert(Contact.__table__), missing)
+        existing.update(
+            repo.contact_rows_by_external_ids(
+                db, workspace_id, [(m["network"], m["external_id"]) for m in missing]
+            )
+        )
+    changed = []
     for key, author in keys.items():
-        contact = existing[key]
-        if author.followers is not None and contact.followers != author.followers:
-            contact.followers = author.followers
-        if author.handle and contact.handle != author.handle:
-            contact.handle = author.handle
-        if author.display_name and contact.display_name != author.display_name:
-            contact.display_name = author.display_name
-    return existing
+        contact_id, handle, display_name, followers = existing[key]
+        fresh = (
+            author.handle or handle,
+            author.display_name or display_name,
+            author.followers if author.followers is not None else followers,
+        )
+        if fresh != (handle, display_name, followers):
+            changed.append({"cid": contact_id, "h": fresh[0], "d": fresh[1], "f": fresh[2], "u": now})
+    if changed:
+        table = Contact.__table__
+        db.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("cid"))
+            .values(handle=bindparam("h"), display_name=bindparam("d"), followers=bindparam("f"), updated_at=bindparam("u")),
+            changed,
+        )
+    return {key: row[0] for key, row in existing.items()}
+
+
+def do_count_new_tickets(db: Session, counts: dict[int, int]) -> None:
+    """Add newly opened tickets to each contact's ticket count."""
+    if counts:
+        table = Contact.__table__
+        db.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("cid"))
+            .values(ticket_count=table.c.ticket_count + bindparam("n")),
+            [{"cid": cid, "n": n} for cid, n in counts.items()],
+        )
 
 
 def check_labels(labels: list[str]) -> list[str]:

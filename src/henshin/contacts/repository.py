@@ -29,6 +29,26 @@ def contacts_by_external_ids(
     return found
 
 
+def contact_rows_by_external_ids(
+    db: Session, workspace_id: int, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, str | None, str | None, int | None]]:
+    """(network, external_id) → (id, handle, display_name, followers), without ORM objects."""
+    keys = list(set(keys))
+    found: dict[tuple[str, str], tuple[int, str | None, str | None, int | None]] = {}
+    for start in range(0, len(keys), 400):
+        rows = db.execute(
+            select(
+                Contact.network, Contact.external_id, Contact.id, Contact.handle,
+                Contact.display_name, Contact.followers,
+            ).where(
+                Contact.workspace_id == workspace_id,
+                tuple_(Contact.network, Contact.external_id).in_(keys[start : start + 400]),
+            )
+        )
+        found.update({(n, e): (i, h, d, f) for n, e, i, h, d, f in rows})
+    return found
+
+
 def get_contact(db: Session, workspace_id: int, contact_id: int) -> Contact:
     contact = db.scalar(
         select(Contact).where(Contact.workspace_id == workspace_id, Contact.id == contact_id)

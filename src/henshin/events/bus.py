@@ -65,7 +65,10 @@ class Event:
 
 
 Listener = Callable[[Event], None]
+# Called with the committed events and the engine they were committed on.
+BatchListener = Callable[[list[Event], Any], None]
 _listeners: dict[str, list[Listener]] = defaultdict(list)
+_batch_listeners: list[BatchListener] = []
 
 
 def subscribe(name: str, listener: Listener) -> None:
@@ -74,8 +77,19 @@ def subscribe(name: str, listener: Listener) -> None:
         _listeners[name].append(listener)
 
 
+def subscribe_batch(listener: BatchListener) -> None:
+    """Call ``listener(events, engine)`` once per commit (after the per-event listeners).
+
+    For listeners that do one piece of work per transaction rather than per event, e.g.
+    the reports, which recompute each touched ticket once.
+    """
+    if listener not in _batch_listeners:
+        _batch_listeners.append(listener)
+
+
 def clear_listeners() -> None:
     _listeners.clear()
+    _batch_listeners.clear()
 
 
 def publish(session: Session, event: Event) -> None:
@@ -83,20 +97,25 @@ def publish(session: Session, event: Event) -> None:
     session.info.setdefault(PENDING_KEY, []).append(event)
 
 
-def dispatch(events: list[Event]) -> None:
+def dispatch(events: list[Event], bind: Any = None) -> None:
     for event in events:
         for listener in [*_listeners.get(event.name, ()), *_listeners.get("*", ())]:
             try:
                 listener(event)
             except Exception:  # a failing listener must never undo or block the commit
                 log.exception("listener %r failed on %s", listener, event.name)
+    for batch_listener in list(_batch_listeners):
+        try:
+            batch_listener(events, bind)
+        except Exception:  # a failing listener must never undo or block the commit
+            log.exception("batch listener %r failed", batch_listener)
 
 
 @sa_event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     events = session.info.pop(PENDING_KEY, None)
     if events:
-        dispatch(events)
+        dispatch(events, session.get_bind())
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")

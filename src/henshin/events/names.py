@@ -14,6 +14,8 @@ class EventName(StrEnum):
     ENGAGEMENT_RECEIVED = "engagement.received"
     PRESENCE_CHANGED = "presence.changed"
     CHANNEL_CHANGED = "channel.changed"
+    SAVED_REPLY_CHANGED = "saved_reply.changed"  # created, updated or deleted
+    ARTICLE_CHANGED = "article.changed"  # a knowledge-base article created, updated or deleted
 
 
 class HistoryType(StrEnum):
@@ -41,3 +43,5 @@ class HistoryType(StrEnum):
     RULE = "rule"
     CSAT = "csat"
     OUTBOUND = "outbound"
+    GUARD_OVERRIDDEN = "guard_overridden"  # a blocking reply guard sent past, with a reason
+    REPLY_UNDONE = "reply_undone"  # an agent undid a queued reply before it left

@@ -8,6 +8,7 @@ yields the same tickets. Bulk inserts keep a 500-item batch to a handful of stat
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from henshin.channels import repository as channels_repo
 from henshin.connectors.types import Direction, EngagementKind, InboundEngagement
-from henshin.contacts.actions import do_upsert_authors
+from henshin.contacts.actions import do_count_new_tickets, do_upsert_authors
 from henshin.events.bus import Actor, ActorType, Event, publish
 from henshin.events.names import EventName, HistoryType
 from henshin.ingest import repository as repo
@@ -120,7 +121,7 @@ def _store(
 
     def contact_of(item: InboundEngagement) -> int:
         key = (network or (item.network.value if item.network else "api"), item.author.external_id)
-        return contacts[key].id
+        return contacts[key]
 
     # Which existing tickets do these items continue? DMs by conversation; comment
     # replies by the engagement (or our outbound reply) they answer, same author only.
@@ -203,7 +204,7 @@ def _store(
             ),
         )
     if history:
-        db.execute(insert(TicketEvent), history)
+        db.connection().execute(insert(TicketEvent.__table__), history)
     for key, ticket_id in new_ids.items():
         publish(
             db,
@@ -215,7 +216,7 @@ def _store(
                 payload={"thread_key": key},
             ),
         )
-    repo.count_new_tickets_per_contact(db, [int(row["contact_id"]) for row in new_tickets.values()])  # type: ignore[call-overload]
+    do_count_new_tickets(db, Counter(int(row["contact_id"]) for row in new_tickets.values()))  # type: ignore[call-overload]
     channel.last_item_at = max((as_utc(i.created_at) for _, i in fresh), default=channel.last_item_at)
 
 

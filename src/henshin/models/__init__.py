@@ -1,10 +1,17 @@
 """All ORM models (one file per aggregate). Importing this registers every table."""
 
 from henshin.models.channel import Channel
+from henshin.models.channel_link import ChannelAlert, OAuthGrant
 from henshin.models.contact import Contact
+from henshin.models.csat import CsatSurvey
 from henshin.models.engagement import Engagement
+from henshin.models.knowledge import Article
 from henshin.models.outbound import OutboundMessage
+from henshin.models.reply import Draft, GuardOverride, SavedReply
+from henshin.models.report import TicketFact
 from henshin.models.ticket import Note, Ticket, TicketEvent, TicketRead, TicketTag
+from henshin.models.view import SavedView
+from henshin.models.webhook import WebhookDelivery
 from henshin.models.workspace import (
     ApiToken,
     Membership,
@@ -16,20 +23,30 @@ from henshin.models.workspace import (
 )
 
 __all__ = [
+    "Article",
+    "Draft",
+    "GuardOverride",
+    "SavedReply",
+    "SavedView",
     "ApiToken",
     "Channel",
+    "ChannelAlert",
     "Contact",
+    "CsatSurvey",
     "Engagement",
     "Membership",
     "Note",
+    "OAuthGrant",
     "OutboundMessage",
     "Team",
     "TeamMember",
     "Ticket",
     "TicketEvent",
+    "TicketFact",
     "TicketRead",
     "TicketTag",
     "User",
     "UserSession",
+    "WebhookDelivery",
     "Workspace",
 ]

@@ -40,4 +40,9 @@ class Channel(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     last_error_at: Mapped[datetime | None] = mapped_column(default=None)
     rate_limited_until: Mapped[datetime | None] = mapped_column(default=None)
+    # When the poller may next take this channel; claiming sets it ahead (a lease).
+    next_poll_at: Mapped[datetime | None] = mapped_column(default=None)
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    # The latest rate-limit window the network reported: {"limit", "remaining", "reset_at"}.
+    rate_limit: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -120,6 +120,10 @@ class WeeklySchedule:
             except NotImplementedError:
                 raise ValueError(f"no built-in holidays for '{self.holiday_country}'") from None
 
+    def __hash__(self) -> int:
+        week = tuple(sorted(self.week.items()))
+        return hash((self.timezone, week, self.holiday_country, self.closed_dates, self.closures))
+
     @property
     def zone(self) -> ZoneInfo:
         """The schedule's time zone."""

@@ -38,6 +38,12 @@ MAX_REGEX_LENGTH = 300
 MAX_LIST_VALUES = 500
 MAX_MINUTES = 60 * 24 * 366 * 5
 
+# A repeated group whose body also repeats: (a+)+, (\w*)*, (x{2,})+ — the classic
+# catastrophic-backtracking shapes (Python's re has no time limit).
+_NESTED_REPETITION = re.compile(
+    r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,?\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\d*\})"
+)
+
 ALL_OPS: tuple[str, ...] = tuple(
     dict.fromkeys(op for f in CONDITION_FIELDS.values() for op in f.ops)
 )
@@ -188,6 +194,11 @@ def _regex(given: Any) -> str:
         re.compile(given)
     except re.error as error:
         raise problem(f"the pattern is not a valid regular expression: {error}") from None
+    if _NESTED_REPETITION.search(given):
+        raise problem(
+            "the pattern repeats a group that itself repeats, like (a+)+, which can take "
+            "exponential time; simplify it"
+        )
     return given
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from henshin.rules.compiler import compile_rule_set
+
 from henshin.rules.conditions import AllGroup, ConditionLeaf, ConditionNode, NotGroup
 from henshin.rules.fields import CONDITION_FIELDS
 from henshin.rules.naive import leaf_holds, node_holds
@@ -72,6 +77,29 @@ def explain(subject: RuleSubject, rule: RuleSpec) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class DryRunHit:
+    """A past engagement a rule would have matched: its index in the input, and why."""
+
+    index: int
+    reasons: list[str]
+
+
+def dry_run(rule: RuleSpec, subjects: Iterable[RuleSubject]) -> list[DryRunHit]:
+    """Which ``subjects`` (e.g. the last N days, each with its own ``now``) ``rule`` matches.
+
+    The rule is tried as if enabled, whatever its trigger, and alone (other rules' stop
+    switches do not hide anything); each hit carries `explain`'s reasons.
+    """
+    trial = rule.model_copy(update={"enabled": True})
+    compiled = compile_rule_set([trial])
+    return [
+        DryRunHit(index, explain(subject, rule))
+        for index, subject in enumerate(subjects)
+        if compiled.match(subject, trigger=None)
+    ]
+
+
 def _explain_node(
     node: ConditionNode, subject: RuleSubject, lines: list[str], *, negated: bool
 ) -> None:
@@ -90,4 +118,4 @@ def _explain_node(
         _explain_node(child, subject, lines, negated=negated)
 
 
-__all__ = ["describe_leaf", "explain"]
+__all__ = ["DryRunHit", "describe_leaf", "dry_run", "explain"]

@@ -138,8 +138,11 @@ class CompiledRuleSet:
         keyword_count: int,
     ) -> None:
         self._matched = [MatchedRule(rule_id, rule) for rule_id, rule in rules]
-        self._stops = [rule.stop_processing for _, rule in rules]
-        self._predicates = list(predicates)
+        # (predicate, result, stop) per rule: one lookup per candidate in the hot loop
+        self._entries = [
+            (predicate, matched, matched.rule.stop_processing)
+            for predicate, matched in zip(predicates, self._matched, strict=True)
+        ]
         self._automaton = automaton
         self._indexes = dict(indexes)
         self.keyword_count = keyword_count
@@ -177,10 +180,11 @@ class CompiledRuleSet:
             return []
         hits = self.keyword_hits(subject)
         matched: list[MatchedRule] = []
-        predicates = self._predicates
+        entries = self._entries
         for rule_index in index.candidates(subject, hits):
-            if predicates[rule_index](subject, hits):
-                matched.append(self._matched[rule_index])
-                if self._stops[rule_index]:
+            predicate, result, stop = entries[rule_index]
+            if predicate(subject, hits):
+                matched.append(result)
+                if stop:
                     break
         return matched

@@ -53,6 +53,13 @@ def build_x_router(state: SandboxState) -> APIRouter:
                                 "tweets": ref_tweets}
         return JSONResponse(body, headers=_limits())
 
+    @router.get("/2/users/me")
+    async def me(request: Request) -> JSONResponse:
+        if not authed(request):
+            return JSONResponse(UNAUTHORIZED, status_code=401)
+        return JSONResponse({"data": {"id": state.x_user_id, "username": state.x_username,
+                                      "name": state.x_users.get(state.x_user_id, {}).get("name", state.x_username)}})
+
     @router.get("/2/users/{user_id}/mentions")
     async def mentions(user_id: str, request: Request) -> JSONResponse:
         handle = f"@{state.x_username}".lower()

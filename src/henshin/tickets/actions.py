@@ -189,11 +189,14 @@ def do_wake(db: Session, ticket: Ticket, *, actor: Actor, reason: str) -> None:
     record_change(db, ticket, HistoryType.WOKE, actor, {"reason": reason})
 
 
-def do_close(db: Session, ticket: Ticket, *, actor: Actor) -> None:
-    """Close; a reply is not needed ("read it" is a valid close)."""
+def do_close(db: Session, ticket: Ticket, *, actor: Actor, at: datetime | None = None) -> None:
+    """Close; a reply is not needed ("read it" is a valid close).
+
+    ``at`` replays a close that happened earlier (imports); it defaults to now.
+    """
     if ticket.status == TicketStatus.CLOSED.value:
         return
-    now = utc_now()
+    now = as_utc(at) if at is not None else utc_now()
     replied = ticket.first_response_at is not None
     ticket.status = TicketStatus.CLOSED.value
     ticket.snooze_until = None
@@ -267,8 +270,13 @@ def do_reply(
     target_external_id: str | None = None,
     send_after: datetime | None = None,
     extra: dict[str, object] | None = None,
+    at: datetime | None = None,
 ) -> OutboundMessage:
-    """Record an outbound reply (queued for delivery) and its effect on the ticket."""
+    """Record an outbound reply (queued for delivery) and its effect on the ticket.
+
+    ``at`` replays a reply sent earlier (imports: the reply history and the ticket's
+    timings take that time); it defaults to now.
+    """
     text = text.strip()
     if not text:
         raise InvalidInput("a reply cannot be empty")
@@ -284,7 +292,7 @@ def do_reply(
         kind, visibility = "dm", "private"
     else:
         kind = "private_reply" if visibility == "private" else "reply"
-    now = utc_now()
+    now = as_utc(at) if at is not None else utc_now()
     message = OutboundMessage(
         workspace_id=ticket.workspace_id,
         ticket_id=ticket.id,

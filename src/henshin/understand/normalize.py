@@ -23,6 +23,8 @@ _DASH_FOLD: dict[int, int] = {
 }
 _DASH_FOLD[0x301C] = ord("~")  # 〜 wave dash (NFKC leaves it; ～ already becomes ~)
 _DASH_FOLD[0x3030] = ord("~")  # 〰
+# Typographic quotes phones insert ("don’t") match the plain ones people type in keywords.
+_DASH_FOLD.update({0x2018: ord("'"), 0x2019: ord("'"), 0x201C: ord('"'), 0x201D: ord('"')})
 
 _FOLD_TABLE: dict[int, int] = {**_KANA_FOLD, **_DASH_FOLD}
 

@@ -19,7 +19,8 @@ from henshin.understand.results import Sentiment, SentimentLabel
 
 # Thresholds on the Japanese lexicon score (WRIME calibration half; report half untouched).
 JA_POSITIVE_AT = 1.0
-JA_NEGATIVE_AT = -1.0
+JA_NEGATIVE_AT = -1.75
+_LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
 _QUESTION = re.compile(
     r"[?]\s*$|(?:ですか|ますか|でしょうか|ませんか|ますでしょうか|かな|教えて(?:ください|下さい)?)[\s。!.]*$"
 )
@@ -65,9 +66,7 @@ def analyze_sentiment(batch: TextBatch) -> list[Sentiment]:
         negative, neutral, positive = (model.labels.index(n) for n in ("negative", "neutral", "positive"))
         for row, index in zip(probabilities, latin, strict=True):
             score = float(row[positive] - row[negative])
-            label: SentimentLabel = ("negative", "neutral", "positive")[
-                [negative, neutral, positive].index(int(row.argmax()))
-            ]
+            label: SentimentLabel = _LABELS[int(row.argmax())] if model.labels == _LABELS else "neutral"
             confidence = float(row.max())
             if label != "neutral" and is_question(folded_all[index]) and abs(score) < 0.5:
                 label, confidence = "neutral", float(row[neutral]) + 0.5 - abs(score)

@@ -37,6 +37,9 @@ def create_app(
         finally:
             if runner is not None:
                 await runner.stop()
+            from henshin.wiring import unwire
+
+            unwire(app)
 
     app = FastAPI(
         title="henshin",

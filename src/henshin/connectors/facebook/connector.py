@@ -41,6 +41,9 @@ class FacebookConnector(Connector):
         super().__init__(config, base_url=base_url, http=http)
         self.graph = FacebookClient(self.base_url, self.config.access_token.get_secret_value(), http=http)
 
+    def account_id(self) -> str | None:
+        return self.config.page_id
+
     async def aclose(self) -> None:
         await self.graph.aclose()
 

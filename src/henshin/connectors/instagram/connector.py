@@ -37,6 +37,9 @@ class InstagramConnector(Connector):
         super().__init__(config, base_url=base_url, http=http)
         self.graph = InstagramClient(self.base_url, self.config.access_token.get_secret_value(), http=http)
 
+    def account_id(self) -> str | None:
+        return self.config.ig_user_id
+
     async def aclose(self) -> None:
         await self.graph.aclose()
 

@@ -47,6 +47,9 @@ class LineConnector(Connector):
         super().__init__(config, base_url=base_url, http=http)
         self.client = LineClient(self.base_url, self.config.channel_access_token.get_secret_value(), http=http)
 
+    def account_id(self) -> str | None:
+        return self.config.bot_user_id or self.config.channel_id
+
     async def aclose(self) -> None:
         await self.client.aclose()
 

@@ -28,6 +28,9 @@ class RssConnector(Connector):
         super().__init__(config, base_url=base_url or "", http=http)
         self.client = FeedClient(self.base_url, http=http)
 
+    def account_id(self) -> str | None:
+        return self.config.feed_url
+
     async def aclose(self) -> None:
         await self.client.aclose()
 

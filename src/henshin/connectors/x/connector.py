@@ -43,6 +43,9 @@ class XConnector(Connector):
         super().__init__(config, base_url=base_url, http=http)
         self.client = XClient(self.base_url, self.config.access_token.get_secret_value(), http=http)
 
+    def account_id(self) -> str | None:
+        return self.config.user_id
+
     async def aclose(self) -> None:
         await self.client.aclose()
 
@@ -221,5 +224,13 @@ class XConnector(Connector):
         if error is not None:
             raise error
         token = response.json()
+        # Which account granted access: GET /2/users/me with the new user token.
+        me = await self.client.http.get(f"{self.base_url}/2/users/me",
+                                        headers={"Authorization": f"Bearer {token['access_token']}"})
+        error = self.client.map_error(me)
+        if error is not None:
+            raise error
+        user = me.json().get("data") or {}
         return {"access_token": token["access_token"], "refresh_token": token.get("refresh_token"),
-                "expires_in": token.get("expires_in"), "scope": token.get("scope")}
+                "expires_in": token.get("expires_in"), "scope": token.get("scope"),
+                "user_id": user.get("id"), "username": user.get("username")}

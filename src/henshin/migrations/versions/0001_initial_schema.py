@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 05:02:41.000766
+Create Date: 2026-11-23 05:18:55.600129
 """
 
 from __future__ import annotations
@@ -106,6 +106,13 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("last_error_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("rate_limited_until", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_poll_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("consecutive_failures", sa.Integer(), nullable=False),
+        sa.Column(
+            "rate_limit",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=True,
+        ),
         sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
@@ -163,6 +170,46 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_contacts_profile_id"), ["profile_id"], unique=False)
 
     op.create_table(
+        "kb_articles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("slug", sa.String(length=120), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column(
+            "tags",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.Column("search_text", sa.Text(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["users.id"],
+            name=op.f("fk_kb_articles_created_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_kb_articles_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kb_articles")),
+        sa.UniqueConstraint("workspace_id", "slug", name=op.f("uq_kb_articles_workspace_id_slug")),
+    )
+    with op.batch_alter_table("kb_articles", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_kb_articles_public",
+            ["workspace_id", "published", "language", "updated_at"],
+            unique=False,
+        )
+
+    op.create_table(
         "memberships",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -192,6 +239,87 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_memberships_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "saved_replies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("owner_user_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("shortcut", sa.String(length=64), nullable=True),
+        sa.Column("language", sa.String(length=16), nullable=True),
+        sa.Column("network", sa.String(length=32), nullable=True),
+        sa.Column(
+            "tags",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("search_text", sa.Text(), nullable=False),
+        sa.Column("usage_count", sa.Integer(), nullable=False),
+        sa.Column("last_used_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["users.id"],
+            name=op.f("fk_saved_replies_created_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_user_id"],
+            ["users.id"],
+            name=op.f("fk_saved_replies_owner_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_saved_replies_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_replies")),
+    )
+    with op.batch_alter_table("saved_replies", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_saved_replies_shortcut", ["workspace_id", "shortcut"], unique=False
+        )
+        batch_op.create_index(
+            "ix_saved_replies_ws", ["workspace_id", "owner_user_id", "title"], unique=False
+        )
+
+    op.create_table(
+        "saved_views",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("owner_user_id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column(
+            "filters",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("sort", sa.String(length=32), nullable=False),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_user_id"],
+            ["users.id"],
+            name=op.f("fk_saved_views_owner_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_saved_views_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_views")),
+    )
+    with op.batch_alter_table("saved_views", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_saved_views_workspace", ["workspace_id", "owner_user_id"], unique=False
+        )
 
     op.create_table(
         "teams",
@@ -241,6 +369,72 @@ def upgrade() -> None:
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "channel_alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channels.id"],
+            name=op.f("fk_channel_alerts_channel_id_channels"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_channel_alerts_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_channel_alerts")),
+    )
+    with op.batch_alter_table("channel_alerts", schema=None) as batch_op:
+        batch_op.create_index("ix_channel_alerts_ws", ["workspace_id", "resolved_at"], unique=False)
+
+    op.create_table(
+        "oauth_grants",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("state_digest", sa.String(length=64), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("network", sa.String(length=32), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("redirect_uri", sa.String(length=2048), nullable=False),
+        sa.Column("secrets_encrypted", sa.Text(), nullable=False),
+        sa.Column(
+            "settings",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channels.id"],
+            name=op.f("fk_oauth_grants_channel_id_channels"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_oauth_grants_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_oauth_grants_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oauth_grants")),
+        sa.UniqueConstraint("state_digest", name=op.f("uq_oauth_grants_state_digest")),
+    )
     op.create_table(
         "team_members",
         sa.Column("team_id", sa.Integer(), nullable=False),
@@ -364,6 +558,76 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("network", sa.String(length=32), nullable=False),
+        sa.Column(
+            "headers",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("item_count", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("received_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channels.id"],
+            name=op.f("fk_webhook_deliveries_channel_id_channels"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_webhook_deliveries_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+    )
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index("ix_webhook_channel", ["channel_id", "received_at"], unique=False)
+        batch_op.create_index("ix_webhook_due", ["status", "next_attempt_at"], unique=False)
+
+    op.create_table(
+        "csat_surveys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("agent_id", sa.Integer(), nullable=True),
+        sa.Column("token_digest", sa.String(length=64), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("outbound_id", sa.Integer(), nullable=True),
+        sa.Column("sent_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=True),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("responded_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_csat_surveys_ticket_id_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_csat_surveys_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_csat_surveys")),
+        sa.UniqueConstraint("ticket_id", name=op.f("uq_csat_surveys_ticket_id")),
+        sa.UniqueConstraint("token_digest", name=op.f("uq_csat_surveys_token_digest")),
+    )
+    with op.batch_alter_table("csat_surveys", schema=None) as batch_op:
+        batch_op.create_index("ix_csat_surveys_ws", ["workspace_id", "sent_at"], unique=False)
+
+    op.create_table(
         "engagements",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -451,6 +715,49 @@ def upgrade() -> None:
         batch_op.create_index("ix_engagements_ticket", ["ticket_id", "created_at"], unique=False)
         batch_op.create_index(
             "ix_engagements_ws_received", ["workspace_id", "received_at"], unique=False
+        )
+
+    op.create_table(
+        "guard_overrides",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("send_key", sa.String(length=100), nullable=False),
+        sa.Column(
+            "finding",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_guard_overrides_ticket_id_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_guard_overrides_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_guard_overrides_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_guard_overrides")),
+    )
+    with op.batch_alter_table("guard_overrides", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_guard_overrides_ticket_id"), ["ticket_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_guard_overrides_ws", ["workspace_id", "code", "created_at"], unique=False
         )
 
     op.create_table(
@@ -549,6 +856,112 @@ def upgrade() -> None:
         batch_op.create_index("ix_outbound_ticket", ["ticket_id", "created_at"], unique=False)
 
     op.create_table(
+        "reply_drafts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("visibility", sa.String(length=16), nullable=True),
+        sa.Column(
+            "extra",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("updated_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_reply_drafts_ticket_id_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_reply_drafts_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_reply_drafts_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reply_drafts")),
+        sa.UniqueConstraint("ticket_id", "user_id", name=op.f("uq_reply_drafts_ticket_id_user_id")),
+    )
+    op.create_table(
+        "report_ticket_facts",
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("network", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=True),
+        sa.Column("agent_id", sa.Integer(), nullable=True),
+        sa.Column("priority", sa.String(length=16), nullable=False),
+        sa.Column("language", sa.String(length=16), nullable=True),
+        sa.Column("sentiment", sa.String(length=16), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("is_spam", sa.Boolean(), nullable=False),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_day", sa.String(length=10), nullable=False),
+        sa.Column("created_hour", sa.Integer(), nullable=False),
+        sa.Column("created_weekday", sa.Integer(), nullable=False),
+        sa.Column("inbound_messages", sa.Integer(), nullable=False),
+        sa.Column("first_response_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_response_by", sa.Integer(), nullable=True),
+        sa.Column("first_response_seconds", sa.Float(), nullable=True),
+        sa.Column("first_response_business_seconds", sa.Float(), nullable=True),
+        sa.Column("auto_response_seconds", sa.Float(), nullable=True),
+        sa.Column("next_response_count", sa.Integer(), nullable=False),
+        sa.Column("next_response_seconds", sa.Float(), nullable=True),
+        sa.Column("next_response_business_seconds", sa.Float(), nullable=True),
+        sa.Column("replies", sa.Integer(), nullable=False),
+        sa.Column("auto_replies", sa.Integer(), nullable=False),
+        sa.Column("closed_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_by", sa.Integer(), nullable=True),
+        sa.Column("close_seconds", sa.Float(), nullable=True),
+        sa.Column("close_business_seconds", sa.Float(), nullable=True),
+        sa.Column("closed_without_reply", sa.Boolean(), nullable=False),
+        sa.Column("reopens", sa.Integer(), nullable=False),
+        sa.Column("gratitude_messages", sa.Integer(), nullable=False),
+        sa.Column("csat_sent_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("csat_score", sa.Integer(), nullable=True),
+        sa.Column(
+            "sla_first_response_due_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "sla_resolution_due_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("updated_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_report_ticket_facts_ticket_id_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_report_ticket_facts_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("ticket_id", name=op.f("pk_report_ticket_facts")),
+    )
+    with op.batch_alter_table("report_ticket_facts", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_report_facts_agent", ["workspace_id", "agent_id", "created_at"], unique=False
+        )
+        batch_op.create_index("ix_report_facts_closed", ["workspace_id", "closed_at"], unique=False)
+        batch_op.create_index(
+            "ix_report_facts_created", ["workspace_id", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_report_facts_open", ["workspace_id", "status", "created_at"], unique=False
+        )
+
+    op.create_table(
         "ticket_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -641,6 +1054,14 @@ def downgrade() -> None:
         batch_op.drop_index("ix_ticket_events_ticket")
 
     op.drop_table("ticket_events")
+    with op.batch_alter_table("report_ticket_facts", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_facts_open")
+        batch_op.drop_index("ix_report_facts_created")
+        batch_op.drop_index("ix_report_facts_closed")
+        batch_op.drop_index("ix_report_facts_agent")
+
+    op.drop_table("report_ticket_facts")
+    op.drop_table("reply_drafts")
     with op.batch_alter_table("outbound_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_outbound_ticket")
         batch_op.drop_index("ix_outbound_due")
@@ -650,12 +1071,26 @@ def downgrade() -> None:
         batch_op.drop_index("ix_notes_ticket")
 
     op.drop_table("notes")
+    with op.batch_alter_table("guard_overrides", schema=None) as batch_op:
+        batch_op.drop_index("ix_guard_overrides_ws")
+        batch_op.drop_index(batch_op.f("ix_guard_overrides_ticket_id"))
+
+    op.drop_table("guard_overrides")
     with op.batch_alter_table("engagements", schema=None) as batch_op:
         batch_op.drop_index("ix_engagements_ws_received")
         batch_op.drop_index("ix_engagements_ticket")
         batch_op.drop_index("ix_engagements_contact")
 
     op.drop_table("engagements")
+    with op.batch_alter_table("csat_surveys", schema=None) as batch_op:
+        batch_op.drop_index("ix_csat_surveys_ws")
+
+    op.drop_table("csat_surveys")
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_due")
+        batch_op.drop_index("ix_webhook_channel")
+
+    op.drop_table("webhook_deliveries")
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.drop_index("ix_tickets_waiting")
         batch_op.drop_index("ix_tickets_team")
@@ -670,15 +1105,33 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_team_members_user_id"))
 
     op.drop_table("team_members")
+    op.drop_table("oauth_grants")
+    with op.batch_alter_table("channel_alerts", schema=None) as batch_op:
+        batch_op.drop_index("ix_channel_alerts_ws")
+
+    op.drop_table("channel_alerts")
     with op.batch_alter_table("user_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_sessions_user_id"))
 
     op.drop_table("user_sessions")
     op.drop_table("teams")
+    with op.batch_alter_table("saved_views", schema=None) as batch_op:
+        batch_op.drop_index("ix_saved_views_workspace")
+
+    op.drop_table("saved_views")
+    with op.batch_alter_table("saved_replies", schema=None) as batch_op:
+        batch_op.drop_index("ix_saved_replies_ws")
+        batch_op.drop_index("ix_saved_replies_shortcut")
+
+    op.drop_table("saved_replies")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
 
     op.drop_table("memberships")
+    with op.batch_alter_table("kb_articles", schema=None) as batch_op:
+        batch_op.drop_index("ix_kb_articles_public")
+
+    op.drop_table("kb_articles")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contacts_profile_id"))
 

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from henshin.web.api.v1 import auth, channels, engagements, tickets, workspace
+from henshin.web.api.v1 import auth, channels, engagements, reports, tickets, workspace
+from henshin.web.api.v1 import compose, knowledge, moderation, replies
 
 router = APIRouter()
-for module in (auth, workspace, channels, engagements, tickets):
+for module in (auth, workspace, channels, engagements, tickets, reports, replies, knowledge, compose, moderation):
     router.include_router(module.router)

@@ -1,0 +1,77 @@
+"""Knowledge-base articles for agents: CRUD and Japanese-aware search."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from henshin.events.bus import Actor
+from henshin.knowledge import actions
+from henshin.knowledge import repository as repo
+from henshin.knowledge.queries import article_out, list_articles
+from henshin.knowledge.schemas import ArticleIn, ArticleList, ArticleOut, ArticleUpdate
+from henshin.models.workspace import Role
+from henshin.web.deps import Caller, CurrentCaller, DbSession
+
+router = APIRouter(prefix="/kb/articles", tags=["knowledge base"])
+
+
+def _actor(caller: Caller) -> Actor:
+    return Actor.user(caller.user_id, caller.user.name)
+
+
+@router.get("", response_model=ArticleList)
+def get_articles(
+    caller: CurrentCaller,
+    db: DbSession,
+    q: str | None = None,
+    language: Literal["ja", "en"] | None = None,
+    published: bool | None = None,
+    tag: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ArticleList:
+    """Articles matching every word of ``q`` (full/half width, kana and case folded)."""
+    result = list_articles(
+        db, caller.workspace_id, caller.workspace.slug, q=q, language=language,
+        published_only=bool(published), tag=tag, limit=limit, offset=offset,
+    )
+    if published is False:
+        result.items = [a for a in result.items if not a.published]
+    return result
+
+
+@router.post("", response_model=ArticleOut, status_code=201)
+def create_article(body: ArticleIn, caller: CurrentCaller, db: DbSession) -> ArticleOut:
+    caller.require(Role.SUPERVISOR)
+    article = actions.do_create_article(
+        db, workspace_id=caller.workspace_id, actor=_actor(caller), data=body
+    )
+    db.commit()
+    return article_out(article, caller.workspace.slug)
+
+
+@router.get("/{article_id}", response_model=ArticleOut)
+def get_article(article_id: int, caller: CurrentCaller, db: DbSession) -> ArticleOut:
+    return article_out(repo.get_article(db, caller.workspace_id, article_id), caller.workspace.slug)
+
+
+@router.patch("/{article_id}", response_model=ArticleOut)
+def update_article(
+    article_id: int, body: ArticleUpdate, caller: CurrentCaller, db: DbSession
+) -> ArticleOut:
+    caller.require(Role.SUPERVISOR)
+    article = repo.get_article(db, caller.workspace_id, article_id)
+    actions.do_update_article(db, article, actor=_actor(caller), data=body)
+    db.commit()
+    return article_out(article, caller.workspace.slug)
+
+
+@router.delete("/{article_id}", status_code=204)
+def delete_article(article_id: int, caller: CurrentCaller, db: DbSession) -> Response:
+    caller.require(Role.SUPERVISOR)
+    article = repo.get_article(db, caller.workspace_id, article_id)
+    actions.do_delete_article(db, article, actor=_actor(caller))
+    db.commit()
+    return Response(status_code=204)

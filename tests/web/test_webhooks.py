@@ -1,0 +1,125 @@
+"""Webhook intake through HTTP: handshakes, signatures, raw storage, dedupe, failures kept."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from henshin.connectors.signing import x_signature
+from henshin.demo.sandbox_channels import (
+    instagram_comment_event,
+    line_message_event,
+    meta_message_event,
+    x_mention_event,
+)
+from henshin.sandbox.pusher import signed_delivery
+from henshin.sandbox.server import RunningSandbox
+from tests.channels.sandbox_fixtures import connect, sandbox, wait_for  # noqa: F401
+from tests.support.factories import Tenant
+
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+
+
+def tickets(client: TestClient, tenant: Tenant, channel_id: int) -> list[dict]:
+    r = client.get("/api/v1/tickets", params={"channel_id": channel_id}, headers=tenant.headers())
+    assert r.status_code == 200, r.text
+    return list(r.json()["items"])
+
+
+def post(client: TestClient, path: str, body: bytes, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+    return client.post(path, content=body, headers=headers)
+
+
+def test_x_crc_challenge_is_answered_with_the_consumer_secret(client: TestClient, tenant: Tenant,
+                                                             sandbox: RunningSandbox) -> None:
+    channel = connect(client, tenant, sandbox, "x")
+    r = client.get(f"/webhooks/x/{channel['id']}", params={"crc_token": "abc123"})
+    assert r.status_code == 200
+    assert r.json() == {"response_token": x_signature(sandbox.state.x_consumer_secret, b"abc123")}
+
+
+def test_meta_hub_challenge_per_channel_and_per_app(client: TestClient, tenant: Tenant,
+                                                    sandbox: RunningSandbox) -> None:
+    channel = connect(client, tenant, sandbox, "facebook")
+    query = {"hub.mode": "subscribe", "hub.verify_token": sandbox.state.meta_verify_token, "hub.challenge": "1158201444"}
+    assert client.get(f"/webhooks/facebook/{channel['id']}", params=query).text == "1158201444"
+    assert client.get("/webhooks/meta", params=query).text == "1158201444"
+    wrong = client.get(f"/webhooks/facebook/{channel['id']}", params={**query, "hub.verify_token": "nope"})
+    assert wrong.status_code == 403
+
+
+def test_signed_x_mention_becomes_a_ticket_and_duplicates_are_one(client: TestClient, tenant: Tenant,
+                                                                  sandbox: RunningSandbox) -> None:
+    channel = connect(client, tenant, sandbox, "x")
+    body, headers = signed_delivery(sandbox.state, "x", x_mention_event(sandbox, "注文した本が届きません", at=NOW))
+    first = post(client, f"/webhooks/x/{channel['id']}", body, headers)
+    again = post(client, f"/webhooks/x/{channel['id']}", body, headers)
+    assert first.status_code == again.status_code == 200
+    assert first.json()["received"] is True
+    found = wait_for(lambda: tickets(client, tenant, channel["id"]))
+    assert len(found) == 1 and "届きません" in found[0]["subject"]
+    deliveries = wait_for(lambda: [d for d in client.get(
+        f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json() if d["status"] == "processed"]
+        if len(client.get(f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json()) == 2 else [])
+    assert len(deliveries) == 2  # both stored raw; one engagement
+
+
+def test_forged_signature_is_rejected_and_nothing_is_stored(client: TestClient, tenant: Tenant,
+                                                            sandbox: RunningSandbox) -> None:
+    channel = connect(client, tenant, sandbox, "line")
+    body, headers = signed_delivery(sandbox.state, "line", line_message_event(sandbox, "偽物", at=NOW), forge=True)
+    r = post(client, f"/webhooks/line/{channel['id']}", body, headers)
+    assert r.status_code == 401 and "signature" in r.json()["error"]["message"]
+    unsigned = post(client, f"/webhooks/line/{channel['id']}", body, {"Content-Type": "application/json"})
+    assert unsigned.status_code == 401
+    assert client.get(f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json() == []
+    assert tickets(client, tenant, channel["id"]) == []
+
+
+def test_wrong_network_or_unknown_channel_is_404(client: TestClient, tenant: Tenant, sandbox: RunningSandbox) -> None:
+    channel = connect(client, tenant, sandbox, "line")
+    body, headers = signed_delivery(sandbox.state, "line", line_message_event(sandbox, "hi", at=NOW))
+    assert post(client, f"/webhooks/x/{channel['id']}", body, headers).status_code == 404
+    assert post(client, "/webhooks/line/999999", body, headers).status_code == 404
+
+
+def test_malformed_delivery_is_kept_as_failed_with_the_error(client: TestClient, tenant: Tenant,
+                                                             sandbox: RunningSandbox) -> None:
+    channel = connect(client, tenant, sandbox, "line")
+    body, headers = signed_delivery(sandbox.state, "line", {"destination": "U1", "events": [{"type": "mystery"}]})
+    assert post(client, f"/webhooks/line/{channel['id']}", body, headers).status_code == 200
+    failed = wait_for(lambda: client.get(f"/api/v1/channels/{channel['id']}/deliveries",
+                                         params={"status": "failed"}, headers=tenant.headers()).json())
+    assert failed and "mystery" in failed[0]["error"] and "mystery" in failed[0]["body"]
+    health = client.get(f"/api/v1/channels/{channel['id']}", headers=tenant.headers()).json()["health"]
+    assert health["webhooks_failed"] == 1 and "mystery" in health["last_error"]
+
+
+def test_line_dm_conversation_out_of_order_threads_into_one_ticket(client: TestClient, tenant: Tenant,
+                                                                   sandbox: RunningSandbox) -> None:
+    channel = connect(client, tenant, sandbox, "line")
+    user = "U" + "a" * 32
+    later = line_message_event(sandbox, "2通目: 注文番号はA-123です", at=NOW + timedelta(minutes=2), user_id=user)
+    earlier = line_message_event(sandbox, "1通目: 支払いができません", at=NOW, user_id=user)
+    for payload in (later, earlier):
+        body, headers = signed_delivery(sandbox.state, "line", payload)
+        assert post(client, f"/webhooks/line/{channel['id']}", body, headers).status_code == 200
+    found = wait_for(lambda: [t for t in tickets(client, tenant, channel["id"]) if t.get("message_count", 0) >= 2])
+    assert len(found) == 1
+    assert len(tickets(client, tenant, channel["id"])) == 1
+
+
+def test_meta_app_webhook_routes_each_entry_to_its_channel(client: TestClient, tenant: Tenant,
+                                                           sandbox: RunningSandbox) -> None:
+    fb = connect(client, tenant, sandbox, "facebook")
+    ig = connect(client, tenant, sandbox, "instagram")
+    body, headers = signed_delivery(sandbox.state, "meta", meta_message_event(sandbox, "facebook", "予約できますか？", at=NOW))
+    assert post(client, "/webhooks/meta", body, headers).status_code == 200
+    body, headers = signed_delivery(sandbox.state, "meta", instagram_comment_event(sandbox, "色違いはありますか？"))
+    assert post(client, "/webhooks/meta", body, headers).status_code == 200
+    assert wait_for(lambda: tickets(client, tenant, fb["id"]))[0]["kind"] == "dm"
+    assert wait_for(lambda: tickets(client, tenant, ig["id"]))[0]["kind"] == "comment"
+    forged_body, forged = signed_delivery(sandbox.state, "meta", json.loads(body), forge=True)
+    assert post(client, "/webhooks/meta", forged_body, forged).status_code == 401
