@@ -153,6 +153,75 @@ def analyze(file: Annotated[Path | None, typer.Argument(help="Text file (one per
     analyze_command(file)
 
 
+@app.command()
+def reanalyze(
+    workspace: Annotated[str | None, typer.Option(help="Only this workspace (slug).")] = None,
+    since: Annotated[str | None, typer.Option(help="Only engagements created since (ISO date).")] = None,
+) -> None:
+    """Re-run language, sentiment, spam, intent and urgency analysis over stored engagements."""
+    from datetime import UTC, datetime
+
+    from rich.progress import Progress
+
+    from henshin.ingest.reanalysis import reanalyze as run_reanalysis
+    from henshin.kit.errors import NotFound
+    from henshin.workspaces import repository as ws_repo
+
+    database = _database()
+    workspace_id = None
+    if workspace:
+        with database.sessions() as db:
+            ws = ws_repo.workspace_by_slug(db, workspace)
+            if ws is None:
+                raise NotFound(f"workspace {workspace!r} not found")
+            workspace_id = ws.id
+    since_at = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
+    with Progress() as bar:
+        task = bar.add_task("re-analysing", total=None)
+        count = run_reanalysis(database, workspace_id=workspace_id, since=since_at,
+                               progress=lambda n: bar.advance(task, n))
+    typer.echo(f"re-analysed {count} engagements")
+
+
+import_app = typer.Typer(help="Replay conversations from elsewhere as tickets.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@app.command()
+def report(
+    metric: Annotated[str, typer.Argument(help="first-response-time, next-response-time, close-time, reopens, "
+                                               "handled, csat, volume, sla, backlog, tickets (one row per "
+                                               "ticket) or rebuild (recompute the facts from history).")],
+    group_by: Annotated[str | None, typer.Option("--group-by", help="agent, team, network, kind, tag, channel, "
+                                                "priority, language, sentiment, day, hour, weekday.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First local day, e.g. 2026-11-01.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last local day (inclusive).")] = None,
+    workspace: Annotated[str | None, typer.Option(help="Workspace slug (needed when there are several).")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only tickets with this tag (repeatable: all of them).")] = None,
+    format: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
+) -> None:
+    """Print a report (for scripts and cron jobs), or rebuild the report facts."""
+    from henshin.reports.cli import rebuild, report_text
+
+    database = _database()
+    if metric == "rebuild":
+        typer.echo(f"rebuilt the report facts of {rebuild(database, workspace)} tickets")
+        return
+    typer.echo(report_text(database, metric, workspace=workspace, group_by=group_by, start=from_, end=to,
+                           fmt=format, tags=tag or []))
+
+
+@import_app.command("twcs")
+def import_twcs(
+    file: Annotated[Path, typer.Argument(help="A twcs.csv file (Kaggle: Customer Support on Twitter).")],
+    workspace: Annotated[str, typer.Option(help="Workspace slug (created when missing).")] = "twcs",
+) -> None:
+    """Replay customer-support conversations on X as tickets and replies, at their original times."""
+    from henshin.reports.cli import import_twcs_file
+
+    typer.echo(import_twcs_file(_database(), file, workspace))
+
+
 def main() -> None:
     from henshin.kit.errors import HenshinError
 

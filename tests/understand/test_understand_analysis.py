@@ -117,3 +117,14 @@ def test_empty_text_is_calm() -> None:
 def test_a_broken_link_is_not_a_safety_matter() -> None:
     assert "defect_safety" not in analyze("that's a broken link you sent me").urgency.reasons
     assert "defect_safety" in analyze("The blender arrived broken and cut my hand").urgency.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "激安 ブランド 財布 激安 ブランド 財布 激安 ブランド 財布 激安 ブランド 財布 激安 ブランド 財布",
+        "#fashion #sale #bag #cheap #brand #outlet #free #follow best price http://a.example http://b.example",
+    ],
+)
+def test_word_salad_and_hashtag_floods_are_spam(text: str) -> None:
+    assert analyze(text).spam.is_spam

@@ -29,3 +29,8 @@ def test_language(text: str, language: str) -> None:
 
 def test_network_hint_decides_when_text_is_too_short() -> None:
     assert detect_language("👍", hint="ja") == "ja"
+
+
+def test_regional_hints_are_reduced_to_the_language() -> None:
+    assert detect_language("👍", hint="ja-JP") == "ja"
+    assert detect_language("👍", hint="") == "unknown"

@@ -47,3 +47,8 @@ def test_dates_and_prices_are_not_personal_data() -> None:
 def test_redact_replaces_each_span() -> None:
     text = "mail taro@example.com or 090-1234-5678"
     assert redact(text, find_pii(text)) == "mail [email] or [phone]"
+
+
+def test_a_broken_workspace_pattern_is_skipped() -> None:
+    assert kinds("予約 R-2024-0001", order_patterns=["(unclosed", r"R-\d{4}-\d{4}"]) == [
+        ("order_number", "R-2024-0001")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from henshin.models import Engagement, OutboundMessage, Ticket
@@ -102,3 +102,32 @@ def insert_engagements(db: Session, rows: list[dict[str, object]]) -> list[int]:
     channel_id = int(rows[0]["channel_id"])  # type: ignore[call-overload]
     ids = engagements_by_external_ids(db, channel_id, [str(r["external_id"]) for r in rows])
     return [ids[str(r["external_id"])][0] for r in rows]
+
+
+def engagements_after(
+    db: Session, after_id: int, *, limit: int, workspace_id: int | None = None, since: object = None
+) -> list[Engagement]:
+    query = select(Engagement).where(Engagement.id > after_id, Engagement.direction == "inbound")
+    if workspace_id is not None:
+        query = query.where(Engagement.workspace_id == workspace_id)
+    if since is not None:
+        query = query.where(Engagement.created_at >= since)
+    return list(db.scalars(query.order_by(Engagement.id).limit(limit)))
+
+
+def tickets_by_ids(db: Session, ids: list[int]) -> list[Ticket]:
+    if not ids:
+        return []
+    return list(db.scalars(select(Ticket).where(Ticket.id.in_(ids))))
+
+
+def opening_engagement_ids(db: Session, ticket_ids: set[int]) -> dict[int, int]:
+    """ticket id → id of its first inbound engagement."""
+    if not ticket_ids:
+        return {}
+    rows = db.execute(
+        select(Engagement.ticket_id, func.min(Engagement.id))
+        .where(Engagement.ticket_id.in_(ticket_ids), Engagement.direction == "inbound")
+        .group_by(Engagement.ticket_id)
+    )
+    return {tid: eid for tid, eid in rows}

@@ -59,6 +59,10 @@ def tickets_for_facts(db: Session, ids: Sequence[int], *, lock: bool = False) ->
     return list(db.scalars(query))
 
 
+def count_tickets(db: Session, workspace_id: int) -> int:
+    return int(db.scalar(select(func.count()).select_from(Ticket).where(Ticket.workspace_id == workspace_id)) or 0)
+
+
 def ticket_ids_of_workspace(db: Session, workspace_id: int, after_id: int, limit: int) -> list[int]:
     return list(db.scalars(
         select(Ticket.id).where(Ticket.workspace_id == workspace_id, Ticket.id > after_id)

@@ -10,6 +10,7 @@ whose gate its keywords, channel, network, labels or scores open.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -90,6 +91,7 @@ _KEYWORD_CHANCE = 0.0003  # measured: a 110-term list of mid-frequency words hit
 _LABEL_CHANCE = 0.05
 _NUMBER_CHANCE = 0.3
 _FLAG_CHANCE = 0.5
+_COMPARE = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 
 
 def _value_chance(condition_field: ConditionField) -> float:
@@ -115,11 +117,10 @@ def _leaf_gate(leaf: ConditionLeaf, table: _KeywordTable) -> tuple[Gate, float] 
     if kind is FieldKind.LABEL_SET and op in ("has_any", "has_all"):
         labels = value if op == "has_any" else value[:1]
         return frozenset(("label", attribute, v) for v in labels), _LABEL_CHANCE * len(labels)
-    if kind is FieldKind.RANKED and op in ("gt", "gte", "lt", "lte"):
-        assert condition_field.choices is not None
-        values = [
-            c for c in condition_field.choices if _ranked_holds(condition_field, c, op, value)
-        ]
+    if kind is FieldKind.RANKED and op in _COMPARE:
+        choices = condition_field.choices or ()
+        threshold = choices.index(value)
+        values = [c for rank, c in enumerate(choices) if _COMPARE[op](rank, threshold)]
         return _value_gate(condition_field, values)
     if kind is FieldKind.NUMBER and op in ("gt", "gte", "lt", "lte"):
         return frozenset({("number", attribute, op, value)}), _NUMBER_CHANCE
@@ -128,14 +129,6 @@ def _leaf_gate(leaf: ConditionLeaf, table: _KeywordTable) -> tuple[Gate, float] 
     if op == "in" and kind is not FieldKind.NUMBER:
         return _value_gate(condition_field, value)
     return None
-
-
-def _ranked_holds(condition_field: ConditionField, candidate: str, op: str, value: str) -> bool:
-    choices = condition_field.choices or ()
-    mine, theirs = choices.index(candidate), choices.index(value)
-    return {"gt": mine > theirs, "gte": mine >= theirs, "lt": mine < theirs, "lte": mine <= theirs}[
-        op
-    ]
 
 
 def _value_gate(condition_field: ConditionField, values: list[Any]) -> tuple[Gate, float]:

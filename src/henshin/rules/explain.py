@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from henshin.rules.compiler import compile_rule_set
-
 from henshin.rules.conditions import AllGroup, ConditionLeaf, ConditionNode, NotGroup
 from henshin.rules.fields import CONDITION_FIELDS
 from henshin.rules.naive import leaf_holds, node_holds

@@ -35,7 +35,7 @@ def analyze_many(texts: Sequence[str], *,
     ``quotes``, ``reposts``, ``language``, ``order_patterns``).
     """
     per_text = _hints_for(hints, len(texts))
-    texts = [t if isinstance(t, str) else str(t) for t in texts]
+    texts = [t if isinstance(t, str) else "" if t is None else str(t) for t in texts]
     languages = [detect_language(t, hint=h.get("language")) for t, h in zip(texts, per_text, strict=True)]
     batch = TextBatch(texts=texts, languages=languages)
     sentiments = analyze_sentiment(batch)

@@ -51,8 +51,9 @@ def _langid() -> Callable[[str], tuple[str, float]]:
 def detect_language(text: str, *, hint: str | None = None) -> str:
     """ISO 639-1 code of ``text`` ("ja", "en", "zh", "ko", …) or "unknown".
 
-    ``hint`` (a network's own guess) is used when the text itself is too short to tell.
+    ``hint`` (a network's own guess, "ja" or "ja-JP") is used when the text is too short to tell.
     """
+    hint = hint.split("-")[0].split("_")[0].lower() or None if hint else None
     if _KANA.search(text):
         return "ja"
     if _HANGUL.search(text):

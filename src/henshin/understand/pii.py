@@ -82,7 +82,13 @@ def _digits(text: str) -> str:
 
 @lru_cache(maxsize=256)
 def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p) for p in patterns)
+    compiled: list[re.Pattern[str]] = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error:
+            continue  # a workspace's broken pattern must not stop ingest; settings validate it
+    return tuple(compiled)
 
 
 def _order_spans(shadow: str, patterns: Sequence[str]) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ the strongest of these, so "reply to everything but spam" can be automated on ``
 from __future__ import annotations
 
 import re
+import zlib
 
 from henshin.understand.batch import TextBatch
 from henshin.understand.linear import load_model
@@ -26,7 +27,8 @@ _SCAM = phrase_pattern(
         "固ツイ見て", "dmください", "dm下さい", "dmで詳細", "相互フォロー", "フォロバ100",
         "当選しました", "当選おめでとう", "現金プレゼント", "お金配り", "無料で差し上げ",
         "出会い", "ワンクリック", "アカウントが停止", "アカウント停止", "本人確認のため",
-        "こちらのurlから", "今すぐクリック", "限定公開", "完全無料",
+        "こちらのurlから", "今すぐクリック", "限定公開", "完全無料", "スーパーコピー", "ブランドコピー",
+        "n級品", "激安通販", "激安販売", "最安値保証", "無料ダウンロード", "エロ", "アダルト",
     ],
     english=[
         "click here", "click the link", "link in bio", "check my bio", "check my profile",
@@ -50,11 +52,10 @@ def _shape_score(text: str, folded: str) -> float:
         score += 0.25
     if hashtags >= 6:
         score += 0.35
-    words = folded.split()
-    if len(words) >= 12 and len(set(words)) / len(words) < 0.4:
-        score += 0.45  # one phrase pasted over and over
-    if len(folded) >= 30 and len(set(folded)) / len(folded) < 0.12:
-        score += 0.45
+    # One phrase pasted over and over compresses far better than anything people write.
+    raw = folded.encode("utf-8")
+    if len(raw) >= 120 and len(zlib.compress(raw)) / len(raw) < 0.3:
+        score += 0.6
     return score
 
 

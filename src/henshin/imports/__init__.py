@@ -1,0 +1,1 @@
+"""Importers that replay conversations from elsewhere as tickets, with their original times."""
