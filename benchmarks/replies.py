@@ -131,6 +131,86 @@ def bench_quality() -> dict[str, object]:
     return {"per_brand": module.evaluate(DATA), "pooled": module.evaluate(DATA, pooled=True)}
 
 
+def bench_api() -> dict[str, object]:
+    """The composer endpoints end to end (SQLite, TestClient): DB reads + guards + index."""
+    import tempfile
+
+    from fastapi.testclient import TestClient
+
+    from henshin.channels.actions import do_create_channel
+    from henshin.config import Settings
+    from henshin.db.base import Base
+    from henshin.db.engine import make_engine
+    from henshin.db.session import Database
+    from henshin.knowledge.actions import search_text_of as article_search_text
+    from henshin.models import Article, Contact, Engagement, SavedReply, Ticket
+    from henshin.models.workspace import Role
+    from henshin.web.app import create_app
+    from henshin.workspaces.actions import (
+        do_add_member,
+        do_create_api_token,
+        do_create_user,
+        do_create_workspace,
+    )
+
+    rng = random.Random(11)
+    folder = tempfile.mkdtemp(prefix="henshin-bench-")
+    database = Database(make_engine(f"sqlite:///{folder}/bench.sqlite3"))
+    Base.metadata.create_all(database.engine)
+    now = datetime.now(UTC)
+    with database.unit_of_work() as db:
+        ws = do_create_workspace(db, slug="bench", name="Bench")
+        user = do_create_user(db, email="a@bench.example", name="佐藤", password="correct horse battery")
+        do_add_member(db, workspace=ws, user=user, role=Role.AGENT)
+        channel = do_create_channel(db, workspace_id=ws.id, network="x", name="x")
+        token = do_create_api_token(db, workspace_id=ws.id, user_id=user.id, name="bench").token
+        for i in range(5000):
+            ja = i % 2 == 0
+            words = JA_WORDS if ja else EN_WORDS
+            title = _sentence(rng, words, ja)
+            body = " ".join(_sentence(rng, words, ja) for _ in range(3))
+            db.add(SavedReply(workspace_id=ws.id, title=title, body=body, language="ja" if ja else "en",
+                              tags=[], search_text=title + body))
+        for i in range(1000):
+            ja = i % 2 == 0
+            words = JA_WORDS if ja else EN_WORDS
+            title = _sentence(rng, words, ja)
+            body = " ".join(_sentence(rng, words, ja) for _ in range(12))
+            db.add(Article(workspace_id=ws.id, slug=f"a-{i}", language="ja" if ja else "en", title=title,
+                           body=body, tags=[], published=True, search_text=article_search_text(title, body, [])))
+        contact = Contact(workspace_id=ws.id, network="x", external_id="c1", handle="taro", display_name="太郎")
+        db.add(contact)
+        db.flush()
+        ticket = Ticket(workspace_id=ws.id, channel_id=channel.id, contact_id=contact.id, network="x",
+                        kind="mention", thread_key="t1", created_at=now, last_activity_at=now,
+                        last_inbound_at=now, language="ja")
+        db.add(ticket)
+        db.flush()
+        db.add(Engagement(workspace_id=ws.id, channel_id=channel.id, ticket_id=ticket.id, contact_id=contact.id,
+                          network="x", kind="mention", external_id="e1", language="ja", created_at=now,
+                          text="注文した商品の配送が遅れています。返品や交換はできますか？",
+                          analysis={"intents": ["complaint"]}))
+        ticket_id = ticket.id
+    settings = Settings(database_url=f"sqlite:///{folder}/unused.sqlite3", run_workers_in_process=False)
+    app = create_app(settings, database=database, run_workers=False)
+    headers = {"Authorization": f"Bearer {token}"}
+    text = "ABC書店の佐藤です。ご注文の商品の配送が遅れており、大変申し訳ございません。" * 3
+    with TestClient(app) as client:
+        start = time.perf_counter()
+        client.get(f"/api/v1/tickets/{ticket_id}/suggestions", headers=headers).raise_for_status()
+        first_s = time.perf_counter() - start  # builds the workspace's index
+        suggestions = _time(lambda: client.get(f"/api/v1/tickets/{ticket_id}/suggestions",
+                                                headers=headers).raise_for_status(), 200)
+        checks = _time(lambda: client.post(f"/api/v1/tickets/{ticket_id}/compose/check", json={"text": text},
+                                           headers=headers).raise_for_status(), 200)
+    database.dispose()
+    return {
+        "suggestions_endpoint": {**_percentiles(suggestions), "first_call_builds_index_s": round(first_s, 2),
+                                 "target_p95_ms": 100},
+        "compose_check_endpoint": {**_percentiles(checks), "target_p95_ms": 20},
+    }
+
+
 if __name__ == "__main__":
     print(
         json.dumps(
@@ -138,6 +218,7 @@ if __name__ == "__main__":
                 "guards_and_limits": {**bench_guards(), "target_p95_ms": 20},
                 "suggestions_5000_replies_1000_articles": {**bench_suggestions(), "target_p95_ms": 100},
                 "suggestion_quality_twcs": bench_quality(),
+                "api_sqlite": bench_api() if "--no-api" not in sys.argv else {"skipped": "--no-api"},
             },
             indent=2,
         )

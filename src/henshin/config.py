@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     run_workers_in_process: bool = True
     worker_poll_seconds: float = 1.0
     sandbox_url: str | None = None
+    # Where notification emails go (rules' notify_email, escalations).
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_from: str = "henshin@localhost"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
     log_level: str = "INFO"
     debug: bool = False
 

@@ -18,9 +18,18 @@ def wire(app: FastAPI | None, database: Database, settings: Settings) -> None:
     from henshin.reports import rollup
 
     subscribe_batch(rollup.on_commit)
+    from henshin.csat import listeners as csat_listeners
+
+    csat_listeners.configure(settings.base_url)
+    subscribe_batch(csat_listeners.on_commit)
     from henshin.replies.listeners import subscribe_catalog
 
     subscribe_catalog()
+    from henshin.routing.listeners import subscribe_routing
+    from henshin.rules.listeners import subscribe_rules
+
+    subscribe_routing()  # SLA due times first, so rules read them
+    subscribe_rules()
     if app is not None:
         from henshin.web.realtime.hub import hub_of, subscribe_forwarder
 
@@ -48,6 +57,11 @@ def mount_routes(app: FastAPI) -> None:
     from henshin.web.ui.knowledge import router as public_kb_router
 
     app.include_router(public_kb_router)
+    from henshin.csat.page import router as csat_page_router
+    from henshin.web.ui.reports import router as reports_page_router
+
+    app.include_router(csat_page_router)
+    app.include_router(reports_page_router)
 
 
 def build_worker(database: Database, settings: Settings) -> WorkerRunner:
@@ -75,6 +89,26 @@ def build_worker(database: Database, settings: Settings) -> WorkerRunner:
     runner.add("webhooks", webhooks, max(every, 2.0))
     runner.add("outbound", outbound, every)
     runner.add("pollers", pollers, every)
+    from henshin.notifications.delivery import Mailer, deliver_due_notifications
+    from henshin.routing.timers import raise_sla_alerts
+    from henshin.rules.timers import fire_idle_rules
+
+    mailer = Mailer(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
+                    username=settings.smtp_username, password=settings.smtp_password,
+                    starttls=settings.smtp_starttls)
+
+    async def sla_alerts() -> None:
+        await asyncio.to_thread(raise_sla_alerts, database)
+
+    async def idle_rules() -> None:
+        await asyncio.to_thread(fire_idle_rules, database)
+
+    async def notifications() -> None:
+        await asyncio.to_thread(deliver_due_notifications, database, mailer=mailer)
+
+    runner.add("sla_alerts", sla_alerts, max(every, 5.0))
+    runner.add("idle_rules", idle_rules, max(every, 30.0))
+    runner.add("notifications", notifications, every)
     from henshin.web.realtime.hub import start_worker_publisher
 
     start_worker_publisher(database)  # a separate worker NOTIFies servers (PostgreSQL)

@@ -115,7 +115,7 @@ def test_repeating_yourself_and_later_posts_are_shown_across_tickets(client: Tes
     checked = post(client, tenant, f"/tickets/{second}/compose/check",
                    {"text": "アプリを最新版に更新してから、再度ログインをお試しください。", "in_reply_to": answered})
     codes = {f["code"]: f for f in checked["findings"]}
-    assert codes["repeated_guidance"]["evidence"][0] == guidance
+    assert codes["repeated_guidance"]["evidence"][0] == f"@taro {guidance}"
     assert "自己解決しました！" in codes["context_moved_on"]["evidence"]
     assert checked["blocked"] is False
 

@@ -131,7 +131,7 @@ def subjects(draw: st.DrawFn) -> RuleSubject:
     )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rule_list=st.lists(rules(), min_size=1, max_size=12),
     subject_list=st.lists(subjects(), min_size=1, max_size=6),

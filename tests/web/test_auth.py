@@ -81,11 +81,17 @@ def test_a_session_can_switch_only_to_its_own_workspaces(client: TestClient, ten
 def test_channel_credentials_are_encrypted_at_rest(client: TestClient, tenant: Tenant, database: Database) -> None:
     from sqlalchemy import text
 
-    created = client.post("/api/v1/channels", json={"network": "instagram", "name": "IG",
-                                                     "credentials": {"access_token": "EAAB-very-secret"}},
+    credentials = {"ig_user_id": "17841400000000001", "username": "tea_cafe", "access_token": "EAAB-very-secret",
+                   "app_secret": "app-secret-123", "verify_token": "verify-me"}
+    incomplete = client.post("/api/v1/channels", json={"network": "instagram", "name": "IG",
+                                                        "credentials": {"access_token": "EAAB-very-secret"}},
+                             headers=tenant.headers())
+    assert incomplete.status_code == 422 and "app_secret" in incomplete.text
+    created = client.post("/api/v1/channels", json={"network": "instagram", "name": "IG", "credentials": credentials},
                           headers=tenant.headers())
-    assert created.status_code == 201 and created.json()["has_credentials"] is True
+    assert created.status_code == 201, created.text
+    assert created.json()["has_credentials"] is True
     assert "EAAB" not in created.text
     with database.engine.connect() as conn:
         stored = conn.execute(text("SELECT credentials_encrypted FROM channels WHERE id = :i"), {"i": created.json()["id"]}).scalar()
-    assert stored and "EAAB-very-secret" not in stored
+    assert stored and "EAAB-very-secret" not in stored and "app-secret-123" not in stored

@@ -4,6 +4,7 @@ failed with the network's explanation, channel disconnected, LINE reply vs push.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,7 +55,7 @@ def test_a_reply_is_sent_exactly_once_even_if_the_worker_dies_mid_send(
     channel = connect(client, tenant, sandbox, "x")
     ticket = inbound(client, tenant, sandbox, "x", channel["id"],
                      x_mention_event(sandbox, "届きません", at=datetime.now(UTC)))
-    text = f"ご不便をおかけしております（{ticket['id']}-{channel['id']}）"
+    text = f"ご不便をおかけしております（{uuid.uuid4().hex[:8]}）"
     reply(client, tenant, ticket["id"], text)
 
     def crashing(channel_row: Any, **kw: Any) -> Connector:
@@ -84,7 +85,7 @@ def test_429_defers_and_5xx_retries_without_losing_the_reply(
     channel = connect(client, tenant, sandbox, "x")
     ticket = inbound(client, tenant, sandbox, "x", channel["id"],
                      x_mention_event(sandbox, "在庫は？", at=datetime.now(UTC)))
-    text = f"在庫ございます {ticket['id']}-{channel['id']}"
+    text = f"在庫ございます {uuid.uuid4().hex[:8]}"
     reply(client, tenant, ticket["id"], text)
     sandbox.state.fail_next("/x/2/tweets", 429, reset_in=90)
     deliver(database)
@@ -140,7 +141,7 @@ def test_messenger_window_failure_explains_itself_to_the_agent(
 def test_line_uses_the_reply_token_then_pushes_when_it_is_spent(
         client: TestClient, tenant: Tenant, sandbox: RunningSandbox, database: Database) -> None:
     channel = connect(client, tenant, sandbox, "line")
-    user = "U" + "b" * 32
+    user = "U" + uuid.uuid4().hex
     ticket = inbound(client, tenant, sandbox, "line", channel["id"],
                      line_message_event(sandbox, "今日の営業時間は？", at=datetime.now(UTC), user_id=user))
     reply(client, tenant, ticket["id"], "本日は20時までです")

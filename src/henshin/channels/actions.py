@@ -11,7 +11,13 @@ from urllib.parse import urlparse
 from sqlalchemy.orm import Session
 
 from henshin.channels import repository as repo
-from henshin.channels.connection import NO_HTTP, connector_class, reveal, stored_credentials, validate_config
+from henshin.channels.connection import (
+    NO_HTTP,
+    connector_class,
+    reveal,
+    stored_credentials,
+    validate_config,
+)
 from henshin.connectors.types import Network
 from henshin.events.bus import Actor, Event, publish
 from henshin.events.names import EventName
@@ -193,6 +199,7 @@ def do_record_sync(db: Session, channel: Channel, *, cursor: dict[str, Any],
     channel.cursor = cursor
     channel.last_sync_at = now
     channel.consecutive_failures = 0
+    channel.rate_limited_until = None
     if rate_limit is not None:
         channel.rate_limit = rate_limit
     channel.next_poll_at = now + poll_interval(channel)

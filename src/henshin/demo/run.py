@@ -6,14 +6,12 @@ import logging
 import os
 import threading
 from collections import defaultdict
-from datetime import timedelta
 
 from henshin.config import get_settings
 from henshin.connectors.types import InboundEngagement
 from henshin.db.engine import make_engine
 from henshin.db.migrate import upgrade
 from henshin.db.session import Database
-from henshin.demo.generator import DemoStream
 from henshin.demo.seed import ADMIN_EMAIL, AGENTS, DEMO_PASSWORD, ensure_demo_workspace
 from henshin.ingest.service import ingest_with_retry
 from henshin.kit.time import utc_now
@@ -36,14 +34,23 @@ def feed(database: Database, workspace_id: int, channel_ids: dict[str, int], ite
 
 
 def run_demo(*, host: str, port: int, engagements: int, live_every: float, reset: bool) -> None:
-    """Seed (once) and serve; a background thread keeps the inbox alive."""
+    """Start the sandbox networks, connect one channel per network to them, and serve.
+
+    The real connectors do the work: the pollers read the sandbox's X, Instagram, Facebook
+    and RSS APIs, a live stream pushes signed webhooks (X, Meta, LINE) into henshin's own
+    endpoint, and agents' replies go out through the outbound worker to the sandbox.
+    """
     import uvicorn
 
+    from henshin.demo.live import LiveStream, connect_demo_channels, http_sender
+    from henshin.sandbox.server import start_sandbox
+    from henshin.sandbox.state import SandboxState
+    from henshin.sandbox.stream import seed_world
     from henshin.web.app import create_app
 
     os.environ.setdefault("HENSHIN_DATABASE_URL", DEFAULT_DEMO_DB)
     get_settings.cache_clear()
-    settings = get_settings()
+    settings = get_settings().model_copy(update={"run_workers_in_process": True})
     logging.basicConfig(level=settings.log_level)
     if reset and settings.is_sqlite:
         path = settings.database_url.split("///", 1)[-1]
@@ -54,31 +61,32 @@ def run_demo(*, host: str, port: int, engagements: int, live_every: float, reset
     upgrade(database.engine)
     with database.unit_of_work() as db:
         demo = ensure_demo_workspace(db)
-    stream = DemoStream(seed=2026 if demo.created else int(utc_now().timestamp()))
-    if demo.created:
-        backlog = [(i.network, i.engagement) for i in stream.backlog(engagements, now=utc_now() - timedelta(minutes=1))]
-        stored = feed(database, demo.workspace_id, demo.channel_ids, backlog)
-        print(f"seeded {stored} engagements")
+    # The fake networks hold the backlog (seeded per network); the pollers bring it in.
+    sandbox = start_sandbox(seed_world(SandboxState(), seed=2026, count=max(5, engagements // 5), now=utc_now()))
+    connect_demo_channels(database, sandbox, demo.workspace_id, demo.channel_ids)
+    url = f"http://{host}:{port}/"
+    stream = LiveStream(sandbox, demo.channel_ids, http_sender(url.rstrip("/")))
     stop = threading.Event()
 
     def live() -> None:
         while not stop.wait(live_every):
             try:
-                item = stream.next(utc_now())
-                feed(database, demo.workspace_id, demo.channel_ids, [(item.network, item.engagement)])
+                stream.step(utc_now())
             except Exception:
-                log.exception("demo generator failed; continuing")
+                log.exception("demo stream failed; continuing")
 
     if live_every > 0:
         threading.Thread(target=live, name="demo-live", daemon=True).start()
-    url = f"http://{host}:{port}/"
     print("\n  henshin demo is running")
-    print(f"  open   {url}")
-    print(f"  login  {ADMIN_EMAIL} / {DEMO_PASSWORD}   (admin)")
+    print(f"  open     {url}")
+    print(f"  login    {ADMIN_EMAIL} / {DEMO_PASSWORD}   (admin)")
     for email, _name, _locale in AGENTS:
-        print(f"         {email} / {DEMO_PASSWORD}   (agent)")
-    print(f"  API    {url}docs  (token: henshin token create --workspace demo --email {ADMIN_EMAIL})\n")
+        print(f"           {email} / {DEMO_PASSWORD}   (agent)")
+    print(f"  API      {url}docs  (token: henshin token create --workspace demo --email {ADMIN_EMAIL})")
+    print(f"  sandbox  {sandbox.url}  (fake X, Instagram, Facebook, LINE, RSS; replies land there)\n")
     try:
-        uvicorn.run(create_app(settings, database=database), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings, database=database, run_workers=True), host=host, port=port,
+                    log_level="warning")
     finally:
         stop.set()
+        sandbox.stop()

@@ -21,7 +21,8 @@ from henshin.channels.actions import do_create_channel
 from henshin.db.session import Database
 from henshin.events.bus import Actor
 from henshin.imports import repository as repo
-from henshin.ingest.service import ingest_batch
+from henshin.ingest.analysis import Understood, understand_batch
+from henshin.ingest.service import Analyzer, ingest_batch
 from henshin.kit.errors import InvalidInput
 from henshin.models import Ticket, User, Workspace
 from henshin.models.outbound import DeliveryState
@@ -148,11 +149,19 @@ def import_twcs(database: Database, path: Path, *, workspace_slug: str = "twcs",
         workspace_id = workspace.id
         channel_ids = {b: c.id for b, c in channels.items()}
     for chunk in _chunks(tweets, COMMIT_EVERY):
+        # Tweets are replayed one by one (each may answer the one before) but understood
+        # in one batch per chunk: the analysis is the slow part.
+        customers = [_engagement(t) for t in chunk if t.inbound]
+        understood = dict(zip([i.external_id for i in customers], understand_batch(customers), strict=True))
+
+        def analyzer(items: list[InboundEngagement]) -> list[Understood]:
+            return [understood[i.external_id] for i in items]
+
         with database.unit_of_work() as db:
             for tweet in chunk:
                 brand = brand_of[tweet.tweet_id]
                 if tweet.inbound:
-                    _customer_tweet(db, workspace_id, channel_ids[brand], tweet, summary)
+                    _customer_tweet(db, workspace_id, channel_ids[brand], tweet, summary, analyzer)
                 else:
                     _brand_reply(db, channel_ids[brand], agents[brand], tweet, summary)
         if progress is not None:
@@ -160,16 +169,20 @@ def import_twcs(database: Database, path: Path, *, workspace_slug: str = "twcs",
     return summary
 
 
-def _customer_tweet(db: Session, workspace_id: int, channel_id: int, tweet: Tweet,
-                    summary: ImportSummary) -> None:
-    item = InboundEngagement(
+def _engagement(tweet: Tweet) -> InboundEngagement:
+    return InboundEngagement(
         external_id=tweet.tweet_id, kind=EngagementKind.MENTION,
         author=Author(external_id=tweet.author_id, handle=tweet.author_id),
         text=tweet.text, created_at=tweet.created_at, parent_external_id=tweet.in_response_to,
         url=f"https://twitter.com/{tweet.author_id}/status/{tweet.tweet_id}",
         raw={"source": "twcs", "tweet_id": tweet.tweet_id},
     )
-    outcome = ingest_batch(db, workspace_id=workspace_id, channel_id=channel_id, items=[item])[0]
+
+
+def _customer_tweet(db: Session, workspace_id: int, channel_id: int, tweet: Tweet,
+                    summary: ImportSummary, analyzer: Analyzer) -> None:
+    outcome = ingest_batch(db, workspace_id=workspace_id, channel_id=channel_id,
+                           items=[_engagement(tweet)], analyzer=analyzer)[0]
     db.flush()
     summary.customer_tweets += 1
     if outcome.result == "duplicate":

@@ -6,9 +6,13 @@ from henshin.models.contact import Contact
 from henshin.models.csat import CsatSurvey
 from henshin.models.engagement import Engagement
 from henshin.models.knowledge import Article
+from henshin.models.notification import Notification
 from henshin.models.outbound import OutboundMessage
 from henshin.models.reply import Draft, GuardOverride, SavedReply
 from henshin.models.report import TicketFact
+from henshin.models.routing import AgentShift, RoundRobinCursor
+from henshin.models.rule import Rule, RuleActionLog, RuleRun
+from henshin.models.sla import SlaAlert, SlaPolicy, TicketSlaClock
 from henshin.models.ticket import Note, Ticket, TicketEvent, TicketRead, TicketTag
 from henshin.models.view import SavedView
 from henshin.models.webhook import WebhookDelivery
@@ -23,6 +27,15 @@ from henshin.models.workspace import (
 )
 
 __all__ = [
+    "AgentShift",
+    "Notification",
+    "RoundRobinCursor",
+    "Rule",
+    "RuleActionLog",
+    "RuleRun",
+    "SlaAlert",
+    "SlaPolicy",
+    "TicketSlaClock",
     "Article",
     "Draft",
     "GuardOverride",

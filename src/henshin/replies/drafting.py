@@ -22,6 +22,7 @@ from henshin.replies.guards import GuardContext, GuardFinding, ReplyDraft, run_g
 from henshin.replies.limits import Measure, compose_reply, measure, visibility_of
 from henshin.replies.suggest import SuggestionSource
 from henshin.replies.templates import render
+from henshin.understand.analysis import analyze
 
 Tone = Literal["friendly", "business", "apologetic"]
 TONES: tuple[Tone, ...] = ("friendly", "business", "apologetic")
@@ -276,8 +277,4 @@ def _already_opens(body: str, opening: str) -> bool:
 
 
 def _detect_language(text: str) -> str:
-    # Imported on first use: loading the understanding models is only needed when the
-    # caller did not pass the customer's language.
-    from henshin.understand import analyze  # type: ignore[attr-defined,unused-ignore]
-
     return str(analyze(text).language)

@@ -19,6 +19,7 @@ from typing import Literal
 
 from henshin.replies.limits import Visibility
 from henshin.replies.similarity import NEAR_DUPLICATE_THRESHOLD, text_similarity
+from henshin.understand.analysis import analyze
 from henshin.understand.normalize import fold
 from henshin.understand.pii import PiiSpan, find_pii
 
@@ -345,8 +346,6 @@ def _ascii_digit(char: str) -> str:
 def _analyse_intents(customer_text: str) -> frozenset[str]:
     if not customer_text.strip():
         return frozenset()
-    # Imported on first use: the understanding models load lazily and only this path
-    # needs them (callers usually pass the intents they already computed).
-    from henshin.understand import analyze  # type: ignore[attr-defined,unused-ignore]
-
+    # The understanding models load on first use; callers usually pass the intents the
+    # ingest already computed, so this runs only for text that was never analysed.
     return frozenset(analyze(customer_text).intents)

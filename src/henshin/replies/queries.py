@@ -11,7 +11,11 @@ from henshin.knowledge.queries import public_path
 from henshin.models import SavedReply, Workspace
 from henshin.replies import repository as repo
 from henshin.replies.composer import ComposeContext, ComposerSettings
-from henshin.replies.drafting import GroundedTemplateGenerator, OpenAICompatibleGenerator, ReplyGenerator
+from henshin.replies.drafting import (
+    GroundedTemplateGenerator,
+    OpenAICompatibleGenerator,
+    ReplyGenerator,
+)
 from henshin.replies.listeners import SuggestionCatalog, article_source, saved_reply_source
 from henshin.replies.schemas import (
     ComposerSettingsOut,

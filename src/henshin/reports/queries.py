@@ -282,3 +282,13 @@ def _backlog(db: Session, workspace: Workspace, f: ReportFilter) -> ReportOut:
         day += timedelta(days=1)
     total = {"open": open_now}
     return _assemble(db, workspace, Metric.BACKLOG, ranged, GroupBy.DAY, total, groups)
+
+
+def people_names(db: Session, workspace_id: int) -> dict[int, str]:
+    """Member id → name, for tables of agents."""
+    return repo.names_of_people(db, workspace_id)
+
+
+def open_tickets_of_agent(db: Session, workspace_id: int, agent_id: int) -> int:
+    """How many of the agent's tickets are not closed now."""
+    return repo.open_tickets_of_agent(db, workspace_id, agent_id)

@@ -97,11 +97,12 @@ def facts_of_workspace(db: Session, workspace_id: int) -> list[TicketFact]:
     ))
 
 
-def filtered_facts(workspace_id: int, f: ReportFilter, *, date_column: Any = None) -> Select[Any]:
-    """Facts of the workspace matching ``f``; the date range applies to ``date_column``."""
+def fact_conditions(workspace_id: int, f: ReportFilter, *, date_column: Any = None) -> list[Any]:
+    """The WHERE conditions on facts for ``f``; the date range applies to ``date_column``."""
     column = TicketFact.created_at if date_column is None else date_column
-    query = select(TicketFact).where(TicketFact.workspace_id == workspace_id)
-    conditions: list[Any] = [] if date_column is None else [column.is_not(None)]
+    conditions: list[Any] = [TicketFact.workspace_id == workspace_id]
+    if date_column is not None:
+        conditions.append(column.is_not(None))
     if f.start is not None:
         conditions.append(column >= f.start)
     if f.end is not None:
@@ -119,7 +120,12 @@ def filtered_facts(workspace_id: int, f: ReportFilter, *, date_column: Any = Non
             conditions.append(col.in_(values))
     for tag in f.tag:  # several tags: tickets carrying all of them (as the inbox filter)
         conditions.append(exists().where(TicketTag.ticket_id == TicketFact.ticket_id, TicketTag.name == tag))
-    return query.where(*conditions)
+    return conditions
+
+
+def filtered_facts(workspace_id: int, f: ReportFilter, *, date_column: Any = None) -> Select[Any]:
+    """Facts of the workspace matching ``f``; the date range applies to ``date_column``."""
+    return select(TicketFact).where(*fact_conditions(workspace_id, f, date_column=date_column))
 
 
 def fact_columns(db: Session, query: Select[Any], columns: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -168,13 +174,13 @@ def replies_in_range(db: Session, workspace_id: int, f: ReportFilter, group: Gro
 
     Time groups bucket the reply's own time in ``zone``; the other groups use the ticket's.
     """
-    facts = filtered_facts(workspace_id, f.model_copy(update={"start": None, "end": None}))
     human = or_(TicketEvent.actor_type == "user",
                 TicketEvent.data["outside_henshin"].as_boolean().is_(True))
     base = (
         select(TicketEvent.created_at)
+        .join(TicketFact, TicketFact.ticket_id == TicketEvent.ticket_id)
         .where(TicketEvent.workspace_id == workspace_id, TicketEvent.type == "replied", human)
-        .where(TicketEvent.ticket_id.in_(facts.with_only_columns(TicketFact.ticket_id)))
+        .where(*fact_conditions(workspace_id, f.model_copy(update={"start": None, "end": None})))
     )
     if f.start is not None:
         base = base.where(TicketEvent.created_at >= f.start)
@@ -198,7 +204,6 @@ def replies_in_range(db: Session, workspace_id: int, f: ReportFilter, group: Gro
         column = TicketEvent.actor_id
     else:
         column = FACT_KEYS[group]
-        base = base.join(TicketFact, TicketFact.ticket_id == TicketEvent.ticket_id)
     for key, count in db.execute(base.with_only_columns(column, func.count()).group_by(column)):
         out[key] = int(count)
     return out
@@ -250,3 +255,9 @@ def open_before(db: Session, workspace_id: int, f: ReportFilter, moment: datetim
     created = count_facts(db, filtered_facts(workspace_id, unbounded))
     closed = count_facts(db, filtered_facts(workspace_id, unbounded, date_column=TicketFact.closed_at))
     return created - closed
+
+
+def open_tickets_of_agent(db: Session, workspace_id: int, agent_id: int) -> int:
+    """The agent's tickets not closed right now."""
+    return count_facts(db, filtered_facts(workspace_id, ReportFilter(agent_id=[agent_id]))
+                       .where(TicketFact.status != "closed"))

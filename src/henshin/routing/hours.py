@@ -22,7 +22,7 @@ import holidays
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY = timedelta(days=1)
 _SEARCH_DAYS = 800  # how far ahead to look for an opening before giving up
-_WINDOW_DAYS = 14
+_WINDOW_DAYS = 64  # the largest search window
 
 
 class ScheduleNeverOpens(ValueError):
@@ -116,7 +116,7 @@ class WeeklySchedule:
         object.__setattr__(self, "closures", closures)
         if self.holiday_country is not None:
             try:
-                _national_holidays(self.holiday_country, 2026)
+                _national_holidays(self.holiday_country, 2000)  # any year: is the country known?
             except NotImplementedError:
                 raise ValueError(f"no built-in holidays for '{self.holiday_country}'") from None
 
@@ -255,17 +255,20 @@ class WeeklySchedule:
         return result
 
     def _intervals_from(self, at: datetime) -> Iterator[tuple[datetime, datetime]]:
-        """Open intervals from ``at`` on, clipped to start at ``at``, window by window."""
-        window_start = at
-        seen_until = at
-        for _ in range(_SEARCH_DAYS // _WINDOW_DAYS + 1):
-            window_end = window_start + timedelta(days=_WINDOW_DAYS)
+        """Open intervals from ``at`` on, clipped to start at ``at``, window by window.
+
+        Windows start at two days (most SLA targets end within them) and double.
+        """
+        window_start, seen_until, days = at, at, 2
+        horizon = at + timedelta(days=_SEARCH_DAYS)
+        while window_start < horizon:
+            window_end = window_start + timedelta(days=days)
             for s, e in self.open_intervals(window_start, window_end):
                 s = max(s, seen_until)
                 if e > s:
                     seen_until = e
                     yield s, e
-            window_start = window_end
+            window_start, days = window_end, min(days * 2, _WINDOW_DAYS)
         raise ScheduleNeverOpens(f"no open time within {_SEARCH_DAYS} days of {at.isoformat()}")
 
     # -- the questions routing, SLAs and reports ask ---------------------------------

@@ -38,7 +38,7 @@ class RuleSubject:
     text: str
     now: datetime
     created_at: datetime
-    channel_id: str | None = None
+    channel_id: str | int | None = None  # stored as text
     language: str | None = None
     sentiment_label: str | None = None
     sentiment_score: float | None = None
@@ -53,8 +53,8 @@ class RuleSubject:
     tags: frozenset[str] = field(default_factory=frozenset)
     priority: str = "normal"
     status: str = "open"
-    assignee_user_id: str | None = None
-    assignee_team_id: str | None = None
+    assignee_user_id: str | int | None = None  # stored as text
+    assignee_team_id: str | int | None = None  # stored as text
     escalation_level: str | None = None
     last_customer_message_at: datetime | None = None
     in_business_hours: bool = False

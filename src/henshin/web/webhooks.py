@@ -14,7 +14,12 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from henshin.channels.webhooks import Accepted, accept_meta_webhook, accept_webhook, process_due_deliveries
+from henshin.channels.webhooks import (
+    Accepted,
+    accept_meta_webhook,
+    accept_webhook,
+    process_due_deliveries,
+)
 from henshin.db.session import Database
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 05:18:55.600129
+Create Date: 2026-11-23 05:28:16.779521
 """
 
 from __future__ import annotations
@@ -54,6 +54,34 @@ def upgrade() -> None:
         sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workspaces")),
         sa.UniqueConstraint("slug", name=op.f("uq_workspaces_slug")),
+    )
+    op.create_table(
+        "agent_shifts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "schedule",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("updated_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_agent_shifts_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_agent_shifts_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agent_shifts")),
+        sa.UniqueConstraint(
+            "workspace_id", "user_id", name=op.f("uq_agent_shifts_workspace_id_user_id")
+        ),
     )
     op.create_table(
         "api_tokens",
@@ -239,6 +267,42 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_memberships_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "rules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("trigger", sa.String(length=32), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("stop_processing", sa.Boolean(), nullable=False),
+        sa.Column(
+            "definition",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["users.id"],
+            name=op.f("fk_rules_created_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_rules_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rules")),
+    )
+    with op.batch_alter_table("rules", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_rules_workspace", ["workspace_id", "position", "id"], unique=False
+        )
 
     op.create_table(
         "saved_replies",
@@ -435,6 +499,56 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_oauth_grants")),
         sa.UniqueConstraint("state_digest", name=op.f("uq_oauth_grants_state_digest")),
     )
+    op.create_table(
+        "round_robin_cursors",
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("last_user_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["team_id"],
+            ["teams.id"],
+            name=op.f("fk_round_robin_cursors_team_id_teams"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("team_id", name=op.f("pk_round_robin_cursors")),
+    )
+    op.create_table(
+        "sla_policies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("priority", sa.String(length=16), nullable=True),
+        sa.Column("escalation_level", sa.String(length=4), nullable=True),
+        sa.Column("channel_id", sa.Integer(), nullable=True),
+        sa.Column("first_response_minutes", sa.Integer(), nullable=True),
+        sa.Column("next_response_minutes", sa.Integer(), nullable=True),
+        sa.Column("resolution_minutes", sa.Integer(), nullable=True),
+        sa.Column("business_hours", sa.Boolean(), nullable=False),
+        sa.Column("pause_when_snoozed", sa.Boolean(), nullable=False),
+        sa.Column("warn_before_minutes", sa.Integer(), nullable=False),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channels.id"],
+            name=op.f("fk_sla_policies_channel_id_channels"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_sla_policies_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sla_policies")),
+    )
+    with op.batch_alter_table("sla_policies", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_sla_policies_ws", ["workspace_id", "position", "id"], unique=False
+        )
+
     op.create_table(
         "team_members",
         sa.Column("team_id", sa.Integer(), nullable=False),
@@ -797,6 +911,47 @@ def upgrade() -> None:
         batch_op.create_index("ix_notes_ticket", ["ticket_id", "created_at"], unique=False)
 
     op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("target", sa.Text(), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column(
+            "payload",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("secret_encrypted", sa.Text(), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_until", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_notifications_ticket_id_tickets"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_notifications_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_notifications_idempotency_key")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index("ix_notifications_due", ["state", "next_attempt_at"], unique=False)
+
+    op.create_table(
         "outbound_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -962,6 +1117,72 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "rule_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("rule_id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("engagement_id", sa.Integer(), nullable=True),
+        sa.Column("trigger", sa.String(length=32), nullable=False),
+        sa.Column("fire_key", sa.String(length=200), nullable=False),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rule_id"], ["rules.id"], name=op.f("fk_rule_runs_rule_id_rules"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_rule_runs_ticket_id_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_rule_runs_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rule_runs")),
+        sa.UniqueConstraint(
+            "rule_id", "ticket_id", "fire_key", name=op.f("uq_rule_runs_rule_id_ticket_id_fire_key")
+        ),
+    )
+    with op.batch_alter_table("rule_runs", schema=None) as batch_op:
+        batch_op.create_index("ix_rule_runs_ws", ["workspace_id", "created_at"], unique=False)
+
+    op.create_table(
+        "sla_alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("target", sa.String(length=32), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("due_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_sla_alerts_ticket_id_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_sla_alerts_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sla_alerts")),
+        sa.UniqueConstraint(
+            "ticket_id",
+            "target",
+            "state",
+            "due_at",
+            name=op.f("uq_sla_alerts_ticket_id_target_state_due_at"),
+        ),
+    )
+    with op.batch_alter_table("sla_alerts", schema=None) as batch_op:
+        batch_op.create_index("ix_sla_alerts_ws", ["workspace_id", "created_at"], unique=False)
+
+    op.create_table(
         "ticket_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -1015,6 +1236,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ticket_id", "user_id", name=op.f("pk_ticket_reads")),
     )
     op.create_table(
+        "ticket_sla_clocks",
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("policy_id", sa.Integer(), nullable=True),
+        sa.Column("paused_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("paused_seconds", sa.Double(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["policy_id"],
+            ["sla_policies.id"],
+            name=op.f("fk_ticket_sla_clocks_policy_id_sla_policies"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_ticket_sla_clocks_ticket_id_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_ticket_sla_clocks_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("ticket_id", name=op.f("pk_ticket_sla_clocks")),
+    )
+    op.create_table(
         "ticket_tags",
         sa.Column("ticket_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
@@ -1039,21 +1287,83 @@ def upgrade() -> None:
             "ix_ticket_tags_name", ["workspace_id", "name", "ticket_id"], unique=False
         )
 
+    op.create_table(
+        "rule_action_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("rule_id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("result", sa.String(length=16), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column(
+            "tags",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rule_id"],
+            ["rules.id"],
+            name=op.f("fk_rule_action_log_rule_id_rules"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["rule_runs.id"],
+            name=op.f("fk_rule_action_log_run_id_rule_runs"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_rule_action_log_ticket_id_tickets"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_rule_action_log_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rule_action_log")),
+    )
+    with op.batch_alter_table("rule_action_log", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_rule_action_log_rule", ["workspace_id", "rule_id", "created_at"], unique=False
+        )
+        batch_op.create_index("ix_rule_action_log_ws", ["workspace_id", "created_at"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("rule_action_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_rule_action_log_ws")
+        batch_op.drop_index("ix_rule_action_log_rule")
+
+    op.drop_table("rule_action_log")
     with op.batch_alter_table("ticket_tags", schema=None) as batch_op:
         batch_op.drop_index("ix_ticket_tags_name")
 
     op.drop_table("ticket_tags")
+    op.drop_table("ticket_sla_clocks")
     op.drop_table("ticket_reads")
     with op.batch_alter_table("ticket_events", schema=None) as batch_op:
         batch_op.drop_index("ix_ticket_events_ws_type")
         batch_op.drop_index("ix_ticket_events_ticket")
 
     op.drop_table("ticket_events")
+    with op.batch_alter_table("sla_alerts", schema=None) as batch_op:
+        batch_op.drop_index("ix_sla_alerts_ws")
+
+    op.drop_table("sla_alerts")
+    with op.batch_alter_table("rule_runs", schema=None) as batch_op:
+        batch_op.drop_index("ix_rule_runs_ws")
+
+    op.drop_table("rule_runs")
     with op.batch_alter_table("report_ticket_facts", schema=None) as batch_op:
         batch_op.drop_index("ix_report_facts_open")
         batch_op.drop_index("ix_report_facts_created")
@@ -1067,6 +1377,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbound_due")
 
     op.drop_table("outbound_messages")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_due")
+
+    op.drop_table("notifications")
     with op.batch_alter_table("notes", schema=None) as batch_op:
         batch_op.drop_index("ix_notes_ticket")
 
@@ -1105,6 +1419,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_team_members_user_id"))
 
     op.drop_table("team_members")
+    with op.batch_alter_table("sla_policies", schema=None) as batch_op:
+        batch_op.drop_index("ix_sla_policies_ws")
+
+    op.drop_table("sla_policies")
+    op.drop_table("round_robin_cursors")
     op.drop_table("oauth_grants")
     with op.batch_alter_table("channel_alerts", schema=None) as batch_op:
         batch_op.drop_index("ix_channel_alerts_ws")
@@ -1124,6 +1443,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_saved_replies_shortcut")
 
     op.drop_table("saved_replies")
+    with op.batch_alter_table("rules", schema=None) as batch_op:
+        batch_op.drop_index("ix_rules_workspace")
+
+    op.drop_table("rules")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
 
@@ -1144,6 +1467,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_api_tokens_workspace")
 
     op.drop_table("api_tokens")
+    op.drop_table("agent_shifts")
     op.drop_table("workspaces")
     op.drop_table("users")
     # ### end Alembic commands ###

@@ -74,8 +74,10 @@ def sort_of(request: Request, view: InboxView) -> TicketSort:
 
 def row_context(db: DbSession, caller: Caller, rows: list[TicketOut]) -> dict[str, Any]:
     """What the row template needs beyond the rows: names of assignees, the clock, SLA state."""
-    members = {uid: name for uid, name, _ in view_queries.members(db, caller.workspace_id)}
-    teams = dict(view_queries.teams(db, caller.workspace_id))
+    member_rows = view_queries.members(db, caller.workspace_id)
+    team_rows = view_queries.teams(db, caller.workspace_id)
+    members = {uid: name for uid, name, _ in member_rows}
+    teams = dict(team_rows)
     now = utc_now()
     waiting: dict[int, tuple[float, bool]] = {}
     for row in rows:
@@ -84,7 +86,10 @@ def row_context(db: DbSession, caller: Caller, rows: list[TicketOut]) -> dict[st
         dues = [d for d in (row.sla_first_response_due_at, row.sla_next_response_due_at) if d]
         late = bool(dues) and min(as_utc(d) for d in dues) <= now
         waiting[row.id] = ((now - as_utc(row.waiting_since)).total_seconds(), late)
-    return {"member_names": members, "team_names": teams, "waiting": waiting, "badges": NETWORK_BADGES}
+    return {
+        "member_names": members, "team_names": teams, "members": member_rows, "teams": team_rows,
+        "waiting": waiting, "badges": NETWORK_BADGES,
+    }
 
 
 def list_page(db: DbSession, caller: Caller, request: Request) -> dict[str, Any]:
@@ -115,8 +120,7 @@ def list_page(db: DbSession, caller: Caller, request: Request) -> dict[str, Any]
 @router.get("/inbox")
 def inbox(request: Request, caller: PageCaller, db: DbSession) -> Response:
     context = list_page(db, caller, request)
-    context["members"] = view_queries.members(db, caller.workspace_id)
-    context["teams"] = view_queries.teams(db, caller.workspace_id)
+    context["workspaces"] = view_queries.workspaces_of_user(db, caller.user_id)
     return render(request, "inbox/inbox.html", context, caller=caller)
 
 
@@ -124,8 +128,7 @@ def inbox(request: Request, caller: PageCaller, db: DbSession) -> Response:
 def inbox_rows(request: Request, caller: PageCaller, db: DbSession) -> Response:
     """Just the rows (for live refresh, search as you type and "more")."""
     context = list_page(db, caller, request)
-    template = "inbox/more_rows.html" if request.query_params.get("cursor") else "inbox/rows.html"
-    return render(request, template, context, caller=caller)
+    return render(request, "inbox/rows.html", context, caller=caller)
 
 
 @router.get("/inbox/counts")

@@ -9,6 +9,7 @@ Pages declare ``caller: PageCaller``: without a valid session the browser is sen
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -111,6 +112,7 @@ def page_context(request: Request, caller: Caller | None) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=len(LANGUAGES))
 def client_strings(lang: str) -> dict[str, str]:
     """The translations ``henshin.js`` uses, embedded in every page as JSON."""
     t = translator(lang)
@@ -130,10 +132,17 @@ def render(
     """Render ``template`` with the page context (caller, workspace, csrf, lang, ``t``)."""
     values = page_context(request, caller)
     values.update(context or {})
-    if caller is not None and "workspaces" not in values:
+    if caller is not None and "workspaces" not in values and template_is_page(template):
         values["workspaces"] = workspaces_of(request, caller)
     html = environment.get_template(template).render(values)
     return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+@lru_cache(maxsize=256)
+def template_is_page(template: str) -> bool:
+    """Whether a template is a whole page (extends the base) rather than a fragment."""
+    source = (TEMPLATE_DIR / template).read_text(encoding="utf-8")
+    return "{% extends" in source
 
 
 def workspaces_of(request: Request, caller: Caller) -> list[tuple[str, str]]:

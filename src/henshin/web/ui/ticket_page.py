@@ -69,6 +69,7 @@ def ticket_context(db: DbSession, caller: Caller, ticket_id: int) -> dict[str, A
 @router.get("/tickets/{ticket_id}")
 def ticket_page(ticket_id: int, request: Request, caller: PageCaller, db: DbSession) -> Response:
     context = ticket_context(db, caller, ticket_id)
+    context["workspaces"] = view_queries.workspaces_of_user(db, caller.user_id)
     context["back"] = request.query_params.get("back") or "/inbox"
     if not context["back"].startswith("/inbox"):
         context["back"] = "/inbox"

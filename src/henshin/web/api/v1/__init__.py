@@ -2,9 +2,11 @@
 
 from fastapi import APIRouter
 
-from henshin.web.api.v1 import auth, channels, engagements, reports, tickets, workspace
+from henshin.web.api.v1 import auth, channels, csat, engagements, reports, tickets, workspace
 from henshin.web.api.v1 import compose, knowledge, moderation, replies
+from henshin.web.api.v1 import routing, rules, sla
 
 router = APIRouter()
-for module in (auth, workspace, channels, engagements, tickets, reports, replies, knowledge, compose, moderation):
+for module in (auth, workspace, channels, engagements, tickets, reports, csat, replies, knowledge, compose, moderation,
+               rules, routing, sla):
     router.include_router(module.router)

@@ -15,7 +15,12 @@ from henshin.replies.drafting import DraftGenerationError, GroundedTemplateGener
 from henshin.replies.guards import GuardFinding
 from henshin.replies.limits import Measure
 from henshin.replies.listeners import catalog_for
-from henshin.replies.queries import composer_settings_out, grounding_sources, reply_generator, suggestions
+from henshin.replies.queries import (
+    composer_settings_out,
+    grounding_sources,
+    reply_generator,
+    suggestions,
+)
 from henshin.replies.schemas import (
     ComposeCheckOut,
     ComposeIn,

@@ -26,6 +26,7 @@ def report_filter(
     caller: Caller, start: str | None, end: str | None, *, channel_id: list[int], network: list[str],
     kind: list[str], team_id: list[int], agent_id: list[int], tag: list[str], priority: list[str],
     language: list[str], sentiment: list[str], hour: list[int], weekday: list[int],
+    include_spam: bool = False,
 ) -> ReportFilter:
     """The filter from query parameters; agents see only their own tickets."""
     lo, hi = parse_range(start, end, ZoneInfo(caller.workspace.timezone))
@@ -36,6 +37,7 @@ def report_filter(
             start=lo, end=hi, channel_id=channel_id, network=network, kind=kind, team_id=team_id,
             agent_id=agent_id, tag=[t.strip().lower() for t in tag], priority=priority,
             language=language, sentiment=sentiment, hour=hour, weekday=weekday,
+            include_spam=include_spam,
         )
     except ValidationError as exc:
         raise InvalidInput("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
@@ -57,6 +59,7 @@ def report_tickets(
     channel_id: Ints = [], network: Strs = [], kind: Strs = [], team_id: Ints = [],  # noqa: B006
     agent_id: Ints = [], tag: Strs = [], priority: Strs = [], language: Strs = [],  # noqa: B006
     sentiment: Strs = [], hour: Ints = [], weekday: Ints = [],  # noqa: B006
+    include_spam: bool = False,
     cursor: int = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     format: Literal["json", "csv"] = "json",
@@ -65,7 +68,8 @@ def report_tickets(
     _check_cells(hour, weekday)
     f = report_filter(caller, from_, to, channel_id=channel_id, network=network, kind=kind,
                       team_id=team_id, agent_id=agent_id, tag=tag, priority=priority,
-                      language=language, sentiment=sentiment, hour=hour, weekday=weekday)
+                      language=language, sentiment=sentiment, hour=hour, weekday=weekday,
+                      include_spam=include_spam)
     if format == "csv":
         return StreamingResponse(
             tickets_csv(db, caller.workspace_id, f), media_type="text/csv; charset=utf-8",
@@ -83,6 +87,7 @@ def report(
     channel_id: Ints = [], network: Strs = [], kind: Strs = [], team_id: Ints = [],  # noqa: B006
     agent_id: Ints = [], tag: Strs = [], priority: Strs = [], language: Strs = [],  # noqa: B006
     sentiment: Strs = [], hour: Ints = [], weekday: Ints = [],  # noqa: B006
+    include_spam: bool = False,
     format: Literal["json", "csv"] = "json",
 ) -> ReportOut | PlainTextResponse:
     """One metric (first-response-time, next-response-time, close-time, reopens, handled, csat,
@@ -92,7 +97,8 @@ def report(
     group = parse_group(group_by)
     f = report_filter(caller, from_, to, channel_id=channel_id, network=network, kind=kind,
                       team_id=team_id, agent_id=agent_id, tag=tag, priority=priority,
-                      language=language, sentiment=sentiment, hour=hour, weekday=weekday)
+                      language=language, sentiment=sentiment, hour=hour, weekday=weekday,
+                      include_spam=include_spam)
     out = run_report(db, caller.workspace, chosen, f, group)
     if format == "csv":
         return PlainTextResponse(

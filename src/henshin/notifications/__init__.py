@@ -1,0 +1,1 @@
+"""Notifications to people outside the inbox: Slack, email (SMTP), signed webhooks."""

@@ -1,0 +1,78 @@
+"""The reports pages in a browser's shoes: charts that link to their tickets, "my day", both languages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from henshin.config import Settings
+from henshin.db.session import Database
+from henshin.kit.time import utc_now
+from henshin.web.app import create_app
+from tests.reports.conftest import Replay
+from tests.support.factories import PASSWORD, Tenant, engagement, ingest, make_tenant
+
+
+@pytest.fixture
+def ui(sqlite_database: Database, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, database=sqlite_database, run_workers=False)) as client:
+        yield client
+
+
+def log_in(client: TestClient, email: str, lang: str) -> None:
+    client.cookies.set("henshin_lang", lang)
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/reports"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+
+
+def seed(ui: TestClient, database: Database) -> tuple[Tenant, list[int]]:
+    shop = make_tenant(database)
+    start = utc_now() - timedelta(hours=3)
+    rows = ingest(ui, shop, [engagement(f"p{i}", text, author=f"a{i}", at=start) for i, text in
+                             enumerate(["配送が遅れています", "Refund please"])])
+    ids = [r["ticket_id"] for r in rows]
+    replay = Replay(database)
+    replay.reply(ids[0], start + timedelta(minutes=12), user_id=shop.agent_id)
+    replay.close(ids[0], start + timedelta(minutes=20), user_id=shop.agent_id)
+    ui.post(f"/api/v1/tickets/{ids[1]}/tags", json={"tags": ["返金"]}, headers=shop.headers())
+    return shop, ids
+
+
+def test_the_dashboard_draws_linked_charts_in_japanese(ui: TestClient, sqlite_database: Database) -> None:
+    shop, ids = seed(ui, sqlite_database)
+    log_in(ui, shop.admin_email, "ja")
+    page = ui.get("/reports")
+    assert page.status_code == 200
+    html = page.text
+    assert "初回応答時間（中央値）" in html and "曜日・時間帯別の新規チケット" in html
+    assert html.count("<svg") == 4
+    assert "12分" in html  # the median first response
+    heat_links = re.findall(r'href="(/reports/tickets\?[^"]*weekday=\d&amp;hour=\d+)"', html)
+    assert len(heat_links) == 7 * 24
+    tag_link = re.search(r'href="(/reports/tickets\?[^"]*tag=%E8%BF%94%E9%87%91[^"]*)"', html)
+    assert tag_link is not None
+    behind = ui.get(tag_link.group(1).replace("&amp;", "&"))
+    assert behind.status_code == 200
+    assert f'/tickets/{ids[1]}"' in behind.text and f'/tickets/{ids[0]}"' not in behind.text
+    assert "/api/v1/reports/tickets?" in html and "format=csv" in html
+
+
+def test_an_agent_sees_their_own_day_in_english(ui: TestClient, sqlite_database: Database) -> None:
+    shop, _ids = seed(ui, sqlite_database)
+    log_in(ui, shop.agent_email, "en")
+    page = ui.get("/reports/me")
+    assert page.status_code == 200 and "My day" in page.text
+    assert re.search(r"Closed</span><strong>1</strong>", page.text)
+    assert "12 min" in page.text
+    assert ui.get("/reports/me?day=yesterday").status_code == 422
+    assert ui.get("/reports").status_code == 200  # agents see the page, scoped to their own tickets
+
+
+def test_pages_need_a_login(ui: TestClient) -> None:
+    response = ui.get("/reports", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
