@@ -18,15 +18,15 @@ from datetime import UTC, datetime
 import httpx
 from common import emit, machine, percentiles
 from playwright.sync_api import sync_playwright
+from tests.conftest import TEST_KEY, create_schema
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.live_server import LiveServer
+from tests.support.factories import PASSWORD, engagement, make_tenant
 
 from henshin.config import Settings
 from henshin.db.engine import make_engine
 from henshin.db.session import Database
 from henshin.web.app import create_app
-from tests.conftest import TEST_KEY, create_schema
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.live_server import LiveServer
-from tests.support.factories import PASSWORD, engagement, make_tenant
 
 WATCH = """
 () => {

@@ -120,10 +120,10 @@ def measure(database: Database, tickets: int, runs: int) -> dict[str, object]:
             part: dict[str, object] = {}
             every: list[float] = []
             for name, metric, group in DASHBOARD_QUERIES:
-                samples = timed(lambda m=metric, g=group: run_report(db, workspace, m, f, g), runs, warmup=1)
+                samples = timed(lambda m=metric, g=group, f=f: run_report(db, workspace, m, f, g), runs, warmup=1)
                 every += samples
                 part[name] = percentiles(samples)
-            samples = timed(lambda: heatmap(db, workspace, f), runs, warmup=1)
+            samples = timed(lambda f=f: heatmap(db, workspace, f), runs, warmup=1)
             every += samples
             part["heatmap"] = percentiles(samples)
             part["all_queries"] = percentiles(every)

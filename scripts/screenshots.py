@@ -20,6 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.fernet import Fernet  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.e2e.live_server import LiveServer  # noqa: E402
 
 from henshin.config import Settings  # noqa: E402
 from henshin.db.base import Base  # noqa: E402
@@ -34,8 +36,6 @@ from henshin.tickets import actions as ticket_actions  # noqa: E402
 from henshin.tickets import repository as tickets_repo  # noqa: E402
 from henshin.web.app import create_app  # noqa: E402
 from henshin.workspaces import repository as ws_repo  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.e2e.live_server import LiveServer  # noqa: E402
 
 
 def seed(database: Database) -> int:

@@ -22,9 +22,11 @@ def wire(app: FastAPI | None, database: Database, settings: Settings) -> None:
 
     csat_listeners.configure(settings.base_url)
     subscribe_batch(csat_listeners.on_commit)
-    from henshin.replies.listeners import subscribe_catalog
+    from henshin.replies.listeners import subscribe_catalog, warm_up_in_background
 
     subscribe_catalog()
+    if app is not None and settings.run_workers_in_process:
+        warm_up_in_background(database)  # the server's suggestion indexes, built off-request
     from henshin.routing.listeners import subscribe_routing
     from henshin.rules.listeners import subscribe_rules
 
@@ -55,13 +57,18 @@ def mount_routes(app: FastAPI) -> None:
     mount_ui(app)
     app.include_router(live_router)
     from henshin.web.ui.knowledge import router as public_kb_router
+    from henshin.web.ui.replies import router as replies_page_router
 
-    app.include_router(public_kb_router)
+    app.include_router(public_kb_router)  # /kb (agents) and /kb/{workspace_slug} (public)
+    app.include_router(replies_page_router)  # /replies
     from henshin.csat.page import router as csat_page_router
     from henshin.web.ui.reports import router as reports_page_router
 
     app.include_router(csat_page_router)
     app.include_router(reports_page_router)
+    from henshin.web.ui.channels import router as channels_page_router
+
+    app.include_router(channels_page_router)
 
 
 def build_worker(database: Database, settings: Settings) -> WorkerRunner:

@@ -3,6 +3,7 @@ connected to it through the public API."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,6 +16,9 @@ from henshin.sandbox.server import RunningSandbox, start_sandbox
 from henshin.sandbox.state import SandboxState
 from henshin.sandbox.stream import seed_world
 from tests.support.factories import Tenant
+
+# Real retry waits (0.5 s, doubling) made each retry test take seconds; the behaviour is the same.
+os.environ.setdefault("HENSHIN_HTTP_RETRY_WAIT", "0.01")
 
 
 @pytest.fixture(scope="module")

@@ -70,7 +70,7 @@ class Api:
         self.tenant = tenant
 
     def call(self, method: str, path: str, who: str = "admin", **kwargs: Any) -> Any:
-        response = httpx.request(method, self.url + path, headers=self.tenant.headers(who), timeout=10, **kwargs)
+        response = httpx.request(method, self.url + path, headers=self.tenant.headers(who), timeout=60, **kwargs)
         assert response.status_code < 300, response.text
         return response.json() if response.content else None
 
@@ -89,7 +89,7 @@ def api(live: LiveServer, shop: Tenant) -> Api:
 
 def open_context(browser: Browser, locale: str = "en-US", **kwargs: Any) -> BrowserContext:
     context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 860}, **kwargs)
-    context.set_default_timeout(8000)
+    context.set_default_timeout(15000)  # generous: CI machines are busy
     return context
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -57,8 +58,13 @@ def test_reply_and_close(browser: Browser, live: LiveServer, shop: Tenant, api: 
     page.locator(f"#ticket-{ticket_id} .row-main").click()
     page.wait_for_selector("#ticket-page[data-ready='1']")
     page.keyboard.press("r")
+    page.keyboard.type("Call me at 090-1234-5678")
+    # the composer asks the guards: a phone number in a public reply is flagged
+    expect(page.locator("#guard-findings .finding-block")).to_be_visible()
+    expect(page.locator("#char-count")).to_have_text(re.compile(r"^\d+ / 280$"))
+    page.locator("#reply-text").fill("")
     page.keyboard.type("Yes, from 10:00 to 18:00.")
-    expect(page.locator("#char-count")).to_have_text("25 characters")
+    expect(page.locator("#guard-findings .finding-block")).to_have_count(0)
     page.get_by_role("button", name="Send and close").click()
     page.wait_for_url("**/inbox**")
     detail = api.ticket(ticket_id)

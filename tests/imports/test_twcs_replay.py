@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 from henshin.db.session import Database
 from henshin.imports.twcs import import_twcs
-from henshin.workspaces.actions import do_add_member, do_create_api_token, do_create_user
-from henshin.workspaces import repository as ws_repo
 from henshin.models.workspace import Role
+from henshin.workspaces import repository as ws_repo
+from henshin.workspaces.actions import do_add_member, do_create_api_token, do_create_user
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "twcs-sample" / "twcs_sample.csv"
 if not SAMPLE.exists():
@@ -95,7 +95,7 @@ def test_the_import_and_report_commands(tmp_path: Path) -> None:
     env = {**os.environ, "HENSHIN_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
 
     def henshin(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "henshin.cli", *args], env=env,
+        return subprocess.run([sys.executable, "-m", "henshin.cli", *args], env=env,  # noqa: S603
                               capture_output=True, text=True, timeout=120)
 
     assert henshin("migrate").returncode == 0

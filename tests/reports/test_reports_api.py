@@ -182,3 +182,31 @@ def test_handled_counts_closes_without_reply_and_replies_by_whom(
     groups = {g["key"]: g["values"] for g in handled["groups"]}
     assert groups[tenant.agent_id] == {"closed": 1, "closed_without_reply": 0, "replies": 2}
     assert groups[tenant.admin_id] == {"closed": 1, "closed_without_reply": 1, "replies": 0}
+
+
+def test_sla_within_target_and_breaches_by_agent(client: TestClient, tenant: Tenant, database: Database) -> None:
+    from henshin.events.bus import Actor
+    from henshin.events.names import HistoryType
+    from henshin.models import Ticket
+    from henshin.tickets.history import record_change
+
+    a, b, c = three_tickets(client, tenant)
+    with database.unit_of_work() as db:  # as the SLA policy does when a ticket arrives
+        for ticket_id in (a, b, c):
+            ticket = db.get(Ticket, ticket_id)
+            assert ticket is not None
+            ticket.sla_first_response_due_at = T0 + timedelta(minutes=15)
+            ticket.sla_resolution_due_at = T0 + timedelta(hours=4)
+            record_change(db, ticket, HistoryType.SLA, Actor.system("sla"), {"policy": "standard"})
+    replay = Replay(database)
+    replay.reply(a, T0 + timedelta(minutes=10), user_id=tenant.agent_id)  # met
+    replay.reply(b, T0 + timedelta(minutes=40), user_id=tenant.admin_id)  # breached
+    replay.close(a, T0 + timedelta(hours=1), user_id=tenant.agent_id)  # resolution met
+    # c: no answer, and its due time is long past: a breach.
+    sla = report(client, tenant, "sla", group_by="agent")
+    first = sla["total"]["values"]["first_response"]
+    assert first == {"with_target": 3, "met": 1, "breached": 2, "pending": 0, "within_rate": round(1 / 3, 4)}
+    resolution = sla["total"]["values"]["resolution"]
+    assert resolution["met"] == 1 and resolution["breached"] == 2
+    groups = {g["key"]: g["values"]["first_response"]["breached"] for g in sla["groups"]}
+    assert groups == {tenant.agent_id: 0, tenant.admin_id: 1, None: 1}

@@ -134,11 +134,12 @@ def test_changes_cross_server_processes_through_listen_notify(
     code = ("import uvicorn; from henshin.web.app import create_app; "
             f"uvicorn.run(create_app(), host='127.0.0.1', port={port}, log_level='warning', "
             "timeout_graceful_shutdown=1)")
-    other = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=tmp_path)
+    other = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=tmp_path)  # noqa: S603
     try:
         other_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # importing the app is slow on a busy CI machine
         while True:
+            assert other.poll() is None, "the second server process exited"
             try:
                 if httpx.get(f"{other_url}/healthz", timeout=1).status_code == 200:
                     break

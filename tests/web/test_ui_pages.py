@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from henshin.config import Settings
 from henshin.db.session import Database
-from henshin.web.app import create_app
-from henshin.workspaces.actions import do_add_member, do_create_workspace
-from henshin.workspaces import repository as ws_repo
 from henshin.models.workspace import Role
+from henshin.web.app import create_app
+from henshin.workspaces import repository as ws_repo
+from henshin.workspaces.actions import do_add_member, do_create_workspace
 from tests.support.factories import PASSWORD, Tenant, engagement, ingest, make_tenant
 
 

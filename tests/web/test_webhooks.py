@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
+import httpx
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
+from henshin.channels import intake
+from henshin.channels.webhooks import process_due_deliveries
 from henshin.connectors.signing import x_signature
+from henshin.db.session import Database
 from henshin.demo.sandbox_channels import (
     instagram_comment_event,
     line_message_event,
@@ -16,6 +24,7 @@ from henshin.demo.sandbox_channels import (
 )
 from henshin.sandbox.pusher import signed_delivery
 from henshin.sandbox.server import RunningSandbox
+from henshin.web.webhooks import intake_of
 from tests.channels.sandbox_fixtures import connect, sandbox, wait_for  # noqa: F401
 from tests.support.factories import Tenant
 
@@ -60,10 +69,14 @@ def test_signed_x_mention_becomes_a_ticket_and_duplicates_are_one(client: TestCl
     assert first.json()["received"] is True
     found = wait_for(lambda: tickets(client, tenant, channel["id"]))
     assert len(found) == 1 and "届きません" in found[0]["subject"]
-    deliveries = wait_for(lambda: [d for d in client.get(
-        f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json() if d["status"] == "processed"]
-        if len(client.get(f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json()) == 2 else [])
-    assert len(deliveries) == 2  # both stored raw; one engagement
+    # Both were stored before their 200; wait until both are processed (the second one may
+    # still be in the processing loop when the ticket of the first is already visible).
+    stored = client.get(f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json()
+    assert sorted(d["id"] for d in stored) == sorted(first.json()["delivery_ids"] + again.json()["delivery_ids"])
+    processed = wait_for(lambda: all(d["status"] == "processed" for d in client.get(
+        f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json()))
+    assert processed  # both stored raw and processed; one engagement
+    assert len(tickets(client, tenant, channel["id"])) == 1
 
 
 def test_forged_signature_is_rejected_and_nothing_is_stored(client: TestClient, tenant: Tenant,
@@ -123,3 +136,60 @@ def test_meta_app_webhook_routes_each_entry_to_its_channel(client: TestClient, t
     assert wait_for(lambda: tickets(client, tenant, ig["id"]))[0]["kind"] == "comment"
     forged_body, forged = signed_delivery(sandbox.state, "meta", json.loads(body), forge=True)
     assert post(client, "/webhooks/meta", forged_body, forged).status_code == 401
+
+
+def test_an_acknowledged_delivery_survives_a_crash_before_processing(
+        app: FastAPI, client: TestClient, tenant: Tenant, sandbox: RunningSandbox, database: Database) -> None:
+    """The 200 is sent only once the delivery is committed: if the process dies before
+    ingesting it, the worker job finds it stored and makes the ticket."""
+    intake_of(app, process=False)  # the server dies right after answering
+    channel = connect(client, tenant, sandbox, "line")
+    body, headers = signed_delivery(sandbox.state, "line", line_message_event(sandbox, "返品したいです", at=NOW))
+    r = post(client, f"/webhooks/line/{channel['id']}", body, headers)
+    assert r.status_code == 200 and len(r.json()["delivery_ids"]) == 1
+    stored = client.get(f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json()
+    assert [d["status"] for d in stored] == ["received"] and tickets(client, tenant, channel["id"]) == []
+    assert process_due_deliveries(database) == 1  # the `webhooks` worker job after the restart
+    assert "返品" in tickets(client, tenant, channel["id"])[0]["subject"]
+
+
+def test_a_burst_of_concurrent_deliveries_is_stored_once_each(
+        app: FastAPI, client: TestClient, tenant: Tenant, sandbox: RunningSandbox, database: Database) -> None:
+    intake_of(app, process=False)  # this test's loop ends with the burst: the worker job ingests
+    channel = connect(client, tenant, sandbox, "line")
+    payloads = [line_message_event(sandbox, f"問い合わせ{n}", at=NOW + timedelta(seconds=n),
+                                   user_id=f"U{n:032x}") for n in range(40)]
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://henshin.test") as push:
+            return list(await asyncio.gather(*(
+                push.post(f"/webhooks/line/{channel['id']}", content=body, headers=headers)
+                for body, headers in (signed_delivery(sandbox.state, "line", p) for p in payloads))))
+
+    answers = asyncio.run(burst())
+    assert [a.status_code for a in answers] == [200] * 40
+    ids = [i for a in answers for i in a.json()["delivery_ids"]]
+    assert len(set(ids)) == 40
+    stored = client.get(f"/api/v1/channels/{channel['id']}/deliveries", params={"limit": 200},
+                        headers=tenant.headers()).json()
+    assert sorted(d["id"] for d in stored) == sorted(ids)
+    assert process_due_deliveries(database) == 40
+    assert len(client.get("/api/v1/tickets", params={"channel_id": channel["id"], "limit": 100},
+                          headers=tenant.headers()).json()["items"]) == 40
+
+
+def test_a_failed_store_is_not_acknowledged(app: FastAPI, tenant: Tenant, sandbox: RunningSandbox,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    with TestClient(app, raise_server_exceptions=False) as fragile:
+        channel = connect(fragile, tenant, sandbox, "line")
+
+        def broken(database: Database, rows: list[dict]) -> list[int]:
+            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+        monkeypatch.setattr(intake, "store_deliveries", broken)
+        body, headers = signed_delivery(sandbox.state, "line", line_message_event(sandbox, "届いてますか", at=NOW))
+        r = fragile.post(f"/webhooks/line/{channel['id']}", content=body, headers=headers)
+        assert r.status_code >= 500  # the network retries; we never said "received"
+        monkeypatch.undo()
+        assert fragile.get(f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json() == []

@@ -153,6 +153,36 @@ def test_line_uses_the_reply_token_then_pushes_when_it_is_spent(
     assert [p["text"] for p in pushes] == ["追伸: 明日は定休日です"]
 
 
+def test_a_line_reply_that_landed_before_a_crash_is_not_pushed_again(
+        client: TestClient, tenant: Tenant, sandbox: RunningSandbox, database: Database) -> None:
+    """LINE takes no retry key on replies: the spent reply token is noted before the call,
+    so the retry after a crash refuses to push (which would send it twice) and says why."""
+    channel = connect(client, tenant, sandbox, "line")
+    user = "U" + uuid.uuid4().hex
+    ticket = inbound(client, tenant, sandbox, "line", channel["id"],
+                     line_message_event(sandbox, "予約の変更はできますか？", at=datetime.now(UTC), user_id=user))
+    text = f"はい、変更できます（{uuid.uuid4().hex[:6]}）"
+    reply(client, tenant, ticket["id"], text)
+
+    def crashing(channel_row: Any, **kw: Any) -> Connector:
+        connector = open_connector(channel_row, **kw)
+        real = connector.perform
+
+        async def perform(action: Any) -> Any:
+            await real(action)
+            raise Crash
+        connector.perform = perform  # type: ignore[method-assign]
+        return connector
+
+    with pytest.raises(Crash):
+        deliver(database, connector_factory=crashing)
+    assert deliver(database, now=datetime.now(UTC) + timedelta(minutes=5)) == 1
+    state = outbound_state(client, tenant, ticket["id"])
+    assert state["delivery_state"] == "failed" and "twice" in state["delivery_error"]
+    assert [o["text"] for o in sandbox.state.sent("line", "reply")].count(text) == 1
+    assert not [o for o in sandbox.state.sent("line", "push") if o["to"] == user]
+
+
 def test_hide_and_delete_comment_go_out_through_the_worker(
         client: TestClient, tenant: Tenant, sandbox: RunningSandbox, database: Database) -> None:
     channel = connect(client, tenant, sandbox, "x")

@@ -141,6 +141,9 @@ def do_update_channel(
         channel.external_account_id, handle = _account(channel.network, plain, channel.settings or {})
         channel.handle = handle or channel.handle
         _reactivate(db, channel)
+        from henshin.channels.intake import forget_targets
+
+        forget_targets()  # webhooks verify with the new secret in this process at once
     _changed(db, channel, actor, "updated")
     return channel
 

@@ -65,6 +65,18 @@ def action_for(db: Session, message: OutboundMessage) -> OutboundAction:
     )
 
 
+def do_note_reply_token_use(message: OutboundMessage, action: OutboundAction) -> None:
+    """Remember, durably and before the call, that this row is about to spend a single-use
+    reply token (LINE). If the worker dies after LINE accepted it, the retry sees the note
+    and must not fall back to a push, which would send the message a second time."""
+    if not action.reply_context.get("reply_token"):
+        return
+    if (message.extra or {}).get("reply_token_attempted"):
+        action.reply_context["reply_token_attempted"] = True
+    else:
+        message.extra = {**(message.extra or {}), "reply_token_attempted": True}
+
+
 def _announce(db: Session, message: OutboundMessage, ticket: Ticket | None, *, history: bool) -> None:
     data = {"outbound_id": message.id, "kind": message.kind, "state": message.state,
             "external_id": message.external_id, "error": message.error}

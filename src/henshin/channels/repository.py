@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from henshin.kit.errors import NotFound
@@ -111,6 +111,14 @@ def claim_outbound(db: Session, *, now: datetime, lease_until: datetime, limit: 
     values = {"state": DeliveryState.SENDING.value, "claimed_until": lease_until,
               "attempts": OutboundMessage.attempts + 1}
     return _claim(db, OutboundMessage, candidates, values, limit)
+
+
+def insert_deliveries(db: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert raw webhook deliveries in one multi-row statement; their ids in ``rows`` order."""
+    if not rows:
+        return []
+    stmt = insert(WebhookDelivery).returning(WebhookDelivery.id, sort_by_parameter_order=True)
+    return list(db.execute(stmt, list(rows)).scalars())
 
 
 def deliveries_by_ids(db: Session, ids: Sequence[int]) -> Sequence[WebhookDelivery]:

@@ -8,6 +8,7 @@ number of times; every other error is raised to the caller at once.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -55,6 +56,9 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         if retry_policy is not None:
             self.retry_policy = retry_policy
+        elif os.environ.get("HENSHIN_HTTP_RETRY_WAIT"):  # tests (and impatient demos) shorten the waits
+            wait = float(os.environ["HENSHIN_HTTP_RETRY_WAIT"])
+            self.retry_policy = self.retry_policy.model_copy(update={"initial_wait": wait, "max_wait": wait * 4})
         self._owns_http = http is None
         self.http = http or httpx.AsyncClient(timeout=self.retry_policy.timeout)
         self.rate_limit: RateLimitState | None = None

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from henshin.channels.actions import do_create_channel
+from henshin.connectors.types import Author, EngagementKind, InboundEngagement
 from henshin.db.session import Database
 from henshin.events.bus import Actor
 from henshin.imports import repository as repo
@@ -27,7 +28,6 @@ from henshin.kit.errors import InvalidInput
 from henshin.models import Ticket, User, Workspace
 from henshin.models.outbound import DeliveryState
 from henshin.models.workspace import Role
-from henshin.connectors.types import Author, EngagementKind, InboundEngagement
 from henshin.tickets.actions import do_reply
 from henshin.workspaces import repository as ws_repo
 from henshin.workspaces.actions import do_add_member, do_create_user, do_create_workspace
@@ -69,7 +69,7 @@ def read_tweets(path: Path) -> list[Tweet]:
         tweets = []
         for line, row in enumerate(reader, start=2):
             try:
-                created = datetime.strptime(row["created_at"], TIME_FORMAT)
+                created = datetime.strptime(row["created_at"], TIME_FORMAT)  # noqa: DTZ007 (the format has %z)
             except ValueError:
                 raise InvalidInput(f"{path}:{line}: created_at {row['created_at']!r} is not like "
                                    "'Tue Oct 31 22:10:47 +0000 2017'") from None
@@ -94,8 +94,8 @@ def brand_of_conversations(tweets: list[Tweet]) -> dict[str, str]:
         return x
 
     for t in tweets:
-        if t.in_response_to in parent:
-            parent[root(t.tweet_id)] = root(t.in_response_to)  # type: ignore[index]
+        if t.in_response_to is not None and t.in_response_to in parent:
+            parent[root(t.tweet_id)] = root(t.in_response_to)
     brands = {t.author_id for t in tweets if not t.inbound}
     speaker: dict[str, str] = {}
     for t in tweets:
@@ -154,8 +154,9 @@ def import_twcs(database: Database, path: Path, *, workspace_slug: str = "twcs",
         customers = [_engagement(t) for t in chunk if t.inbound]
         understood = dict(zip([i.external_id for i in customers], understand_batch(customers), strict=True))
 
-        def analyzer(items: list[InboundEngagement]) -> list[Understood]:
-            return [understood[i.external_id] for i in items]
+        def analyzer(items: list[InboundEngagement],
+                     known: dict[str, Understood] = understood) -> list[Understood]:
+            return [known[i.external_id] for i in items]
 
         with database.unit_of_work() as db:
             for tweet in chunk:

@@ -48,8 +48,12 @@ def search_articles(
     tag: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    published: bool | None = None,
 ) -> list[Article]:
-    """Articles matching every word of ``q``; title matches first, then newest."""
+    """Articles matching every word of ``q``; title matches first, then newest.
+
+    ``published`` True / False keeps only published / draft articles (None: both).
+    """
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
     if offset < 0:
@@ -57,7 +61,7 @@ def search_articles(
     words = search_words(q)
     query = repo.filtered(
         workspace_id, folded_words=words, language=language, published_only=published_only,
-        tag=fold(tag.strip()) if tag else None,
+        tag=fold(tag.strip()) if tag else None, published=published,
     )
     articles = repo.list_articles(db, query, limit, offset)
     if words:
@@ -76,17 +80,20 @@ def list_articles(
     tag: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    published: bool | None = None,
 ) -> ArticleList:
-    """One page of articles for the agents' API, with the total count."""
+    """One page of articles for the agents' API, with the total count (the filter runs in
+    the query, so ``total`` and the pages agree)."""
     items = search_articles(
         db, workspace_id, q=q, language=language, published_only=published_only, tag=tag,
-        limit=limit, offset=offset,
+        limit=limit, offset=offset, published=published,
     )
     total = repo.count(
         db,
         repo.filtered(
             workspace_id, folded_words=search_words(q), language=language,
             published_only=published_only, tag=fold(tag.strip()) if tag else None,
+            published=published,
         ),
     )
     return ArticleList(items=[article_out(a, workspace_slug) for a in items], total=total)

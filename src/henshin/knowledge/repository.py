@@ -40,12 +40,17 @@ def filtered(
     language: str | None = None,
     published_only: bool = False,
     tag: str | None = None,
+    published: bool | None = None,
 ) -> Select[tuple[Article]]:
+    """Articles of a workspace by language, words, tag and publication (``published``:
+    True / False keeps only published / draft articles; ``published_only`` is True's alias)."""
     query = select(Article).where(Article.workspace_id == workspace_id)
     if language:
         query = query.where(Article.language == language)
     if published_only:
-        query = query.where(Article.published.is_(True))
+        published = True
+    if published is not None:
+        query = query.where(Article.published.is_(published))
     for word in folded_words:
         query = query.where(Article.search_text.like(_like(word), escape="\\"))
     if tag:

@@ -10,7 +10,9 @@ of each table — read before every query; a stale index is rebuilt from the dat
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +27,9 @@ from henshin.knowledge import repository as kb_repo
 from henshin.models import Article, SavedReply
 from henshin.replies import repository as repo
 from henshin.replies.suggest import SuggestionIndex, SuggestionSource
+
+log = logging.getLogger(__name__)
+STAMP_TTL_SECONDS = 2.0
 
 
 def saved_reply_source(row: SavedReply) -> SuggestionSource:
@@ -48,6 +53,7 @@ class _Entry:
     index: SuggestionIndex
     stamp: tuple[Any, ...]
     owners: dict[str, int | None]  # saved reply source id -> owner (None: shared)
+    checked_at: float = 0.0  # time.monotonic() of the last stamp check
 
 
 class SuggestionCatalog:
@@ -59,14 +65,29 @@ class SuggestionCatalog:
         self._lock = threading.RLock()
 
     def index_for(self, db: Session, workspace_id: int) -> tuple[SuggestionIndex, dict[str, int | None]]:
-        """The workspace's index, rebuilt first when the database changed behind it."""
+        """The workspace's index, rebuilt first when the database changed behind it.
+
+        Changes made in this process reach the index at once (events); the freshness
+        stamp, which catches other processes' changes, is read at most every
+        ``STAMP_TTL_SECONDS`` per workspace (two aggregate queries saved on most calls).
+        """
+        entry = self._entries.get(workspace_id)
+        if entry is not None and time.monotonic() - entry.checked_at < STAMP_TTL_SECONDS:
+            return entry.index, entry.owners
         stamp = _stamp(db, workspace_id)
         with self._lock:
             entry = self._entries.get(workspace_id)
             if entry is None or entry.stamp != stamp:
                 entry = self._build(db, workspace_id, stamp)
                 self._entries[workspace_id] = entry
+            entry.checked_at = time.monotonic()
             return entry.index, entry.owners
+
+    def warm_up(self) -> None:
+        """Build the index of every workspace that has saved replies or articles."""
+        with self.database.sessions() as db:
+            for workspace_id in repo.workspaces_with_saved_replies_or_articles(db):
+                self.index_for(db, workspace_id)
 
     def forget(self, workspace_id: int) -> None:
         """Drop a workspace's index (rebuilt on its next use)."""
@@ -147,6 +168,20 @@ def on_commit(events: list[Event], bind: Any) -> None:
         return
     for event in relevant:
         _HANDLERS[event.name](catalog, event)
+
+
+def warm_up_in_background(database: Database) -> threading.Thread:
+    """Build every workspace's index in a daemon thread, so no agent waits for it."""
+
+    def run() -> None:
+        try:
+            catalog_for(database).warm_up()
+        except Exception:  # a missing table or a closed database must not stop the server
+            log.warning("warming the suggestion indexes failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="henshin-suggestions-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def subscribe_catalog() -> None:

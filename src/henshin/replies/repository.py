@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from henshin.kit.errors import NotFound
 from henshin.models import (
+    Article,
     Channel,
     Contact,
     Draft,
@@ -108,6 +109,13 @@ def shortcut_taken(
 def all_saved_replies(db: Session, workspace_id: int) -> Sequence[SavedReply]:
     """Every saved reply of a workspace, shared and personal (what the index holds)."""
     return db.scalars(select(SavedReply).where(SavedReply.workspace_id == workspace_id)).all()
+
+
+def workspaces_with_saved_replies_or_articles(db: Session) -> list[int]:
+    """Ids of the workspaces that have something to suggest (index warm-up at start)."""
+    replies = select(SavedReply.workspace_id).distinct()
+    articles = select(Article.workspace_id).where(Article.published.is_(True)).distinct()
+    return sorted(set(db.scalars(replies)) | set(db.scalars(articles)))
 
 
 def saved_replies_by_ids(db: Session, workspace_id: int, ids: Sequence[int]) -> dict[int, SavedReply]:

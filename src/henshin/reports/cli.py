@@ -52,7 +52,8 @@ def report_text(database: Database, metric: str, *, workspace: str | None, group
                 return "".join(tickets_csv(db, ws.id, f))
             from henshin.reports.export import ticket_page
 
-            items, after = [], 0
+            items: list[dict[str, object]] = []
+            after = 0
             while True:
                 page = ticket_page(db, ws.id, f, after_id=after, limit=1000)
                 items.extend(i.model_dump(mode="json") for i in page.items)

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from henshin.kit.time import utc_now
@@ -216,8 +215,8 @@ def _volume(db: Session, workspace: Workspace, f: ReportFilter, group: GroupBy |
     tickets, messages = repo.fact_totals(db, query)
     groups: dict[Any, dict[str, Any]] = {}
     if group is GroupBy.TAG:
-        for key, count, sent in repo.fact_counts_by_tag(db, query):
-            groups[key] = {"tickets": count, "messages": sent}
+        for tag, count, sent in repo.fact_counts_by_tag(db, query):
+            groups[tag] = {"tickets": count, "messages": sent}
     elif group is not None:
         for key, count, sent in repo.fact_counts(db, query, [GROUP_COLUMNS[group]]):
             groups[key[0]] = {"tickets": count, "messages": sent}

@@ -118,8 +118,9 @@ def fact_conditions(workspace_id: int, f: ReportFilter, *, date_column: Any = No
     ):
         if values:
             conditions.append(col.in_(values))
-    for tag in f.tag:  # several tags: tickets carrying all of them (as the inbox filter)
-        conditions.append(exists().where(TicketTag.ticket_id == TicketFact.ticket_id, TicketTag.name == tag))
+    # Several tags: tickets carrying all of them (as the inbox filter).
+    conditions.extend(exists().where(TicketTag.ticket_id == TicketFact.ticket_id, TicketTag.name == tag)
+                      for tag in f.tag)
     return conditions
 
 
@@ -246,7 +247,7 @@ def names_of_channels(db: Session, workspace_id: int) -> dict[int, str]:
 def closed_at_values(db: Session, workspace_id: int, f: ReportFilter) -> list[datetime]:
     """Final close times of the filtered tickets closed within the range."""
     query = filtered_facts(workspace_id, f, date_column=TicketFact.closed_at)
-    return [r[0] for r in db.execute(query.with_only_columns(TicketFact.closed_at))]
+    return [r[0] for r in db.execute(query.with_only_columns(TicketFact.closed_at)) if r[0] is not None]
 
 
 def open_before(db: Session, workspace_id: int, f: ReportFilter, moment: datetime) -> int:

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
-
 from sqlalchemy.orm import Session
 
 from henshin.db.session import Database

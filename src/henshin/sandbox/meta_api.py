@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from henshin.sandbox.state import SandboxState
 
@@ -39,6 +40,8 @@ def build_meta_router(state: SandboxState) -> APIRouter:
             for c in rows:
                 found[c["id"]] = c
         return found
+
+    _oauth_routes(router, state)
 
     @router.api_route("/{object_id}/{edge}", methods=["GET", "POST"])
     async def edge(object_id: str, edge: str, request: Request) -> JSONResponse:
@@ -104,3 +107,61 @@ async def _body(request: Request) -> dict[str, Any]:
     if request.headers.get("content-type", "").startswith("application/json"):
         data.update(await request.json())
     return data
+
+
+def _oauth_error(message: str, code: int = 100, subcode: int | None = None) -> JSONResponse:
+    error: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code,
+                             "fbtrace_id": "AsandboxTrace"}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    return JSONResponse({"error": error}, status_code=400)
+
+
+def _oauth_routes(router: APIRouter, state: SandboxState) -> None:
+    """Facebook Login for Business: dialog, code exchange, long-lived token, /me/accounts.
+    Registered before the generic ``/{object}/{edge}`` routes, which would swallow them."""
+
+    @router.get("/dialog/oauth")
+    async def dialog(request: Request) -> Any:
+        q = request.query_params
+        if q.get("client_id") != state.meta_app_id:
+            return _oauth_error("Invalid App ID: the app id is not a valid Meta app", code=101)
+        code = "AQ" + secrets.token_urlsafe(24)
+        state.oauth_codes[code] = {"redirect_uri": q["redirect_uri"], "network": "meta"}
+        # The sandbox admin grants every scope asked for and every page.
+        return RedirectResponse(f"{q['redirect_uri']}?code={code}&state={q['state']}#_=_", status_code=302)
+
+    @router.get("/oauth/access_token")
+    async def access_token(request: Request) -> JSONResponse:
+        q = request.query_params
+        if q.get("client_id") != state.meta_app_id or q.get("client_secret") != state.meta_app_secret:
+            return _oauth_error("Error validating client secret.", code=1)
+        if q.get("grant_type") == "fb_exchange_token":
+            if state.tokens.get(q.get("fb_exchange_token") or "") != "meta-user":
+                return _oauth_error("Invalid OAuth access token - Cannot parse access token", code=190)
+            token = "EAAlong" + secrets.token_urlsafe(24)
+            state.tokens[token] = "meta-user"
+            return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": 5183944})
+        grant = state.oauth_codes.pop(q.get("code") or "", None)
+        if grant is None or grant.get("network") != "meta":
+            return _oauth_error("This authorization code has been used.", code=100, subcode=36009)
+        if grant["redirect_uri"] != q.get("redirect_uri"):
+            return _oauth_error("Error validating verification code. Please make sure your redirect_uri is "
+                                "identical to the one you used in the OAuth dialog request", code=100, subcode=36008)
+        token = "EAAshort" + secrets.token_urlsafe(24)
+        state.tokens[token] = "meta-user"
+        return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": 5183})
+
+    @router.get("/me/accounts")
+    async def accounts(request: Request) -> JSONResponse:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ") \
+            or request.query_params.get("access_token") or ""
+        if state.tokens.get(token) != "meta-user" or token in state.expired_tokens:
+            return JSONResponse(EXPIRED, status_code=400)
+        page_token = "EAApage" + secrets.token_urlsafe(24)
+        state.tokens[page_token] = "meta"  # page tokens call the page / IG edges
+        return JSONResponse({"data": [{
+            "id": state.fb_page_id, "name": "henshin tea", "category": "Cafe", "access_token": page_token,
+            "tasks": ["ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT", "MANAGE"],
+            "instagram_business_account": {"id": state.ig_user_id, "username": state.ig_username},
+        }], "paging": {"cursors": {"before": "0", "after": "1"}}})

@@ -31,6 +31,7 @@ class SandboxState:
     x_client_id: str = "sandbox-x-client"
     meta_app_secret: str = "sandbox-meta-app-secret"
     meta_verify_token: str = "sandbox-verify"
+    meta_app_id: str = "100000000000099"
     ig_user_id: str = "17841400000000001"
     ig_username: str = "henshin_tea"
     fb_page_id: str = "100000000000001"

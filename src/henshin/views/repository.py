@@ -8,7 +8,16 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from henshin.kit.errors import NotFound
-from henshin.models import Membership, SavedView, Team, TeamMember, Ticket, TicketTag, User, Workspace
+from henshin.models import (
+    Membership,
+    SavedView,
+    Team,
+    TeamMember,
+    Ticket,
+    TicketTag,
+    User,
+    Workspace,
+)
 
 
 def saved_views(db: Session, workspace_id: int, user_id: int) -> Sequence[SavedView]:

@@ -42,13 +42,16 @@ class Claimed:
 def _claim(database: Database, now: datetime, limit: int) -> list[Claimed]:
     with database.sessions() as db:
         rows = outbound.claim_due(db, now=now, limit=limit)
-        db.commit()  # the rows are `sending` before any network is called
         claimed = []
         for row in rows:
             try:
-                claimed.append(Claimed(row.id, row.channel_id, row.attempts > 1, outbound.action_for(db, row)))
+                action = outbound.action_for(db, row)
             except ValueError as exc:
                 claimed.append(Claimed(row.id, row.channel_id, row.attempts > 1, None, str(exc)))
+                continue
+            outbound.do_note_reply_token_use(row, action)
+            claimed.append(Claimed(row.id, row.channel_id, row.attempts > 1, action))
+        db.commit()  # the rows are `sending` (and reply-token uses noted) before any network is called
         return claimed
 
 

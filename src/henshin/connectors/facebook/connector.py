@@ -13,7 +13,7 @@ from henshin.connectors.base import Capability, ChallengeResponse, Connector, Po
 from henshin.connectors.facebook import normalize
 from henshin.connectors.facebook.client import GRAPH_BASE_URL, FacebookClient
 from henshin.connectors.facebook.config import FacebookConfig
-from henshin.connectors.meta import webhooks
+from henshin.connectors.meta import oauth, webhooks
 from henshin.connectors.meta.outbound import delete_object, need, send_message
 from henshin.connectors.meta.window import WindowState, messaging_window
 from henshin.connectors.types import InboundEngagement, Network, OutboundAction, OutboundKind, OutboundResult
@@ -29,7 +29,7 @@ class FacebookConnector(Connector):
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.POLL, Capability.BACKFILL, Capability.WEBHOOK, Capability.REPLY,
         Capability.PRIVATE_REPLY, Capability.DM, Capability.HIDE, Capability.UNHIDE,
-        Capability.DELETE, Capability.LIKE,
+        Capability.DELETE, Capability.LIKE, Capability.OAUTH,
     })
     text_limits: ClassVar[TextLimits] = TextLimits(max_length=8000, counting="characters", dm_max_length=2000)
     config_model: ClassVar[type[FacebookConfig]] = FacebookConfig
@@ -125,3 +125,17 @@ class FacebookConnector(Connector):
             if (reply.get("from") or {}).get("id") == self.config.page_id and reply.get("message") == action.text:
                 return OutboundResult(external_id=reply["id"], raw=reply)
         return None
+
+    # --- OAuth: Facebook Login for Business -------------------------------------------
+    def authorize_url(self, state: str, redirect_uri: str, *, code_challenge: str | None = None) -> str:
+        return oauth.dialog_url(self.base_url, app_id=self.config.app_id, redirect_uri=redirect_uri,
+                                state=state, scopes=oauth.FACEBOOK_SCOPES)
+
+    async def exchange_code(self, code: str, redirect_uri: str, *,
+                            code_verifier: str | None = None) -> dict[str, Any]:
+        """Code → long-lived user token → the chosen page's (non-expiring) page token."""
+        _, pages = await oauth.managed_pages(self.graph, app_id=self.config.app_id,
+                                             app_secret=self.config.app_secret.get_secret_value(),
+                                             code=code, redirect_uri=redirect_uri)
+        page = oauth.choose(pages, self.config.page_id, key="page")
+        return {"page_id": str(page["id"]), "page_name": page.get("name"), "access_token": page["access_token"]}

@@ -13,7 +13,7 @@ from henshin.connectors.base import Capability, ChallengeResponse, Connector, Po
 from henshin.connectors.instagram import normalize
 from henshin.connectors.instagram.client import GRAPH_BASE_URL, InstagramClient
 from henshin.connectors.instagram.config import InstagramConfig
-from henshin.connectors.meta import webhooks
+from henshin.connectors.meta import oauth, webhooks
 from henshin.connectors.meta.outbound import delete_object, need, send_message
 from henshin.connectors.types import InboundEngagement, Network, OutboundAction, OutboundKind, OutboundResult
 
@@ -25,6 +25,7 @@ class InstagramConnector(Connector):
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.POLL, Capability.BACKFILL, Capability.WEBHOOK, Capability.REPLY,
         Capability.PRIVATE_REPLY, Capability.DM, Capability.HIDE, Capability.UNHIDE, Capability.DELETE,
+        Capability.OAUTH,
     })
     # Comments: 2,200 characters; DMs: 1,000 bytes of UTF-8 text (documented as 1000 chars).
     text_limits: ClassVar[TextLimits] = TextLimits(max_length=2200, counting="characters", dm_max_length=1000)
@@ -118,3 +119,20 @@ class InstagramConnector(Connector):
             if reply.get("username") == self.config.username and reply.get("text") == action.text:
                 return OutboundResult(external_id=reply["id"], raw=reply)
         return None
+
+    # --- OAuth: Facebook Login for Business (Instagram API with Facebook Login) -------
+    def authorize_url(self, state: str, redirect_uri: str, *, code_challenge: str | None = None) -> str:
+        return oauth.dialog_url(self.base_url, app_id=self.config.app_id, redirect_uri=redirect_uri,
+                                state=state, scopes=oauth.INSTAGRAM_SCOPES)
+
+    async def exchange_code(self, code: str, redirect_uri: str, *,
+                            code_verifier: str | None = None) -> dict[str, Any]:
+        """Code → long-lived user token → the page linked to the Instagram account, whose
+        page token calls the Instagram Graph API."""
+        _, pages = await oauth.managed_pages(self.graph, app_id=self.config.app_id,
+                                             app_secret=self.config.app_secret.get_secret_value(),
+                                             code=code, redirect_uri=redirect_uri)
+        page = oauth.choose(pages, self.config.ig_user_id, key="instagram")
+        account = page["instagram_business_account"]
+        return {"ig_user_id": str(account["id"]), "username": account.get("username") or self.config.username,
+                "access_token": page["access_token"]}

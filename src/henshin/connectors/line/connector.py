@@ -30,6 +30,9 @@ from henshin.connectors.types import (
 KNOWN_EVENTS = frozenset({"message", "follow", "unfollow", "postback", "join", "leave", "memberJoined",
                           "memberLeft", "unsend", "videoPlayComplete", "beacon", "accountLink",
                           "things", "membership"})
+UNSURE_REPLY = ("An earlier attempt used this conversation's LINE reply token and may already have been "
+                "delivered; henshin does not push it again so the customer never gets it twice. "
+                "Check the chat in LINE and send it again if it is missing.")
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d3c52-6e0b-4d7e-9a31-3c1f7d6a0b11")
 
 
@@ -115,6 +118,9 @@ class LineConnector(Connector):
             raise self._unsupported(action.kind.value)
         messages = [{"type": "text", "text": action.text}]
         now = now or datetime.now(UTC)
+        # An earlier attempt (before a crash) already spent the reply token: LINE takes no
+        # retry key on replies, so "invalid reply token" now may mean it was delivered.
+        attempted = bool(action.reply_context.get("reply_token_attempted"))
         if self.reply_token_valid(action.reply_context, now):
             try:
                 data = await self.client.post_json("/v2/bot/message/reply", json={
@@ -123,6 +129,10 @@ class LineConnector(Connector):
             except PermanentError as exc:
                 if "reply token" not in exc.network_message.lower():
                     raise  # only an expired/used token falls back to push
+                if attempted:
+                    raise PermanentError(UNSURE_REPLY, network_message=UNSURE_REPLY) from exc
+        elif attempted:
+            raise PermanentError(UNSURE_REPLY, network_message=UNSURE_REPLY)
         to = action.recipient_external_id or action.reply_context.get("to") or action.thread_id
         if not to:
             raise PermanentError("LINE push needs the user, group or room id")

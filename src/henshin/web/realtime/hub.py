@@ -55,10 +55,10 @@ def forward_event(event: Event) -> None:
         return
     message = message_of(event)
     if _hubs:  # a server process: its hub NOTIFies (PostgreSQL) or delivers locally
-        for hub in list(_hubs):
+        for hub in _hubs:
             hub.publish(message)
         return
-    for publisher in list(_publishers):  # a worker process on PostgreSQL
+    for publisher in _publishers:  # a worker process on PostgreSQL
         publisher.send(message)
 
 

@@ -40,12 +40,11 @@ class PgNotifier:
             return
         self._thread = threading.Thread(target=self._listen, name="henshin-live-listen", daemon=True)
         self._thread.start()
-        self._ready.wait(timeout=5)
+        self._ready.wait(timeout=30)  # events before LISTEN is in place would be missed
 
     def stop(self) -> None:
+        """Stop listening (the thread notices within half a second; not waited for)."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=3)
         with self._send_lock:
             if self._sender is not None:
                 self._sender.close()

@@ -1,23 +1,39 @@
-"""The public, read-only knowledge base of each workspace: ``/kb/{workspace_slug}``.
+"""Knowledge-base pages: the agents' ``/kb`` and the public ``/kb/{workspace_slug}``.
 
-Self-service for customers: published articles only, searchable in Japanese and English
-(width, kana and case folded), no login. ``?lang=ja|en`` picks the page language and the
-articles listed; without it the browser's language decides.
+``/kb`` lists and searches the workspace's articles (published and drafts) with an
+editor beside the list (``?edit=<id>`` or ``?edit=new``); supervisors and admins write,
+publish and delete, agents read. The public pages are self-service for customers:
+published articles only, searchable in Japanese and English (width, kana and case
+folded), no login; ``?lang=ja|en`` picks the page language, otherwise the browser's
+language decides. A missing or unpublished public page answers an HTML 404.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from typing import Any
+from urllib.parse import urlencode
 
-from henshin.kit.errors import NotFound
-from henshin.knowledge.queries import public_article, search_articles
-from henshin.web.deps import DbSession
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from henshin.events.bus import Actor
+from henshin.kit.errors import HenshinError, NotFound
+from henshin.knowledge import actions
+from henshin.knowledge import repository as repo
+from henshin.knowledge.queries import article_out, list_articles, public_article, search_articles
+from henshin.knowledge.schemas import ArticleIn, ArticleUpdate
+from henshin.models.workspace import Role
+from henshin.web.deps import Caller, DbSession
 from henshin.web.ui.i18n import LANGUAGES, pick_language, translator
-from henshin.web.ui.rendering import render
+from henshin.web.ui.rendering import PageCaller, render
+from henshin.web.ui.replies import validation_messages
 from henshin.workspaces import repository as ws_repo
 
 router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+STATUSES = {"published": True, "draft": False}
 
 
 def _language(request: Request, workspace_locale: str | None) -> str:
@@ -27,17 +43,17 @@ def _language(request: Request, workspace_locale: str | None) -> str:
     return pick_language(request, None, workspace_locale)
 
 
-def _workspace(db: DbSession, slug: str):  # type: ignore[no-untyped-def]
-    workspace = ws_repo.workspace_by_slug(db, slug)
-    if workspace is None:
-        raise NotFound(f"no knowledge base called {slug!r}")
-    return workspace
+def _missing(request: Request, slug: str | None, lang: str) -> HTMLResponse:
+    return render(request, "kb/public_missing.html", {"slug": slug, "lang": lang, "t": translator(lang)},
+                  status_code=404)
 
 
 @router.get("/kb/{workspace_slug}", response_class=HTMLResponse)
 def public_index(workspace_slug: str, request: Request, db: DbSession, q: str | None = None) -> HTMLResponse:
     """The list of published articles in the page's language, or the search results."""
-    workspace = _workspace(db, workspace_slug)
+    workspace = ws_repo.workspace_by_slug(db, workspace_slug)
+    if workspace is None:
+        return _missing(request, None, _language(request, None))
     lang = _language(request, workspace.locale)
     articles = search_articles(db, workspace.id, q=q, language=lang, published_only=True, limit=200)
     if q and not articles:  # the answer may exist in the other language only
@@ -50,10 +66,144 @@ def public_index(workspace_slug: str, request: Request, db: DbSession, q: str | 
 
 @router.get("/kb/{workspace_slug}/{article_slug}", response_class=HTMLResponse)
 def public_article_page(workspace_slug: str, article_slug: str, request: Request, db: DbSession) -> HTMLResponse:
-    """One published article (drafts answer 404)."""
-    workspace = _workspace(db, workspace_slug)
-    article = public_article(db, workspace.id, article_slug)
+    """One published article (drafts and unknown addresses answer an HTML 404)."""
+    workspace = ws_repo.workspace_by_slug(db, workspace_slug)
+    if workspace is None:
+        return _missing(request, None, _language(request, None))
+    try:
+        article = public_article(db, workspace.id, article_slug)
+    except NotFound:
+        return _missing(request, workspace.slug, _language(request, workspace.locale))
     lang = _language(request, article.language)
     return render(request, "kb/public_article.html", {
         "brand": workspace, "article": article, "lang": lang, "t": translator(lang),
     })
+
+
+def _actor(caller: Caller) -> Actor:
+    return Actor.user(caller.user_id, caller.user.name)
+
+
+def _form_values(form: Any) -> dict[str, Any]:
+    tags = [t.strip().lstrip("#") for t in str(form.get("tags") or "").replace("、", ",").split(",") if t.strip()]
+    return {
+        "title": str(form.get("title") or "").strip(),
+        "body": str(form.get("body") or ""),
+        "language": str(form.get("language") or "ja"),
+        "slug": str(form.get("slug") or "").strip() or None,
+        "tags": tags,
+        "published": str(form.get("published") or "") == "1",
+    }
+
+
+def _manage_page(
+    request: Request,
+    caller: Caller,
+    db: DbSession,
+    *,
+    editing: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    params = request.query_params
+    q = params.get("q") or None
+    status = params.get("status") if params.get("status") in STATUSES else None
+    language = params.get("language") if params.get("language") in LANGUAGES else None
+    try:
+        offset = max(0, int(params.get("offset") or 0))
+    except ValueError:
+        offset = 0
+    listing = list_articles(
+        db, caller.workspace_id, caller.workspace.slug, q=q, language=language,
+        published=STATUSES.get(status or ""), limit=PAGE_SIZE, offset=offset,
+    )
+    edit = params.get("edit")
+    if editing is None and edit:
+        if edit == "new":
+            editing = {"id": None, "title": "", "body": "", "language": caller.workspace.locale or "ja",
+                       "slug": "", "tags": [], "published": False}
+        elif edit.isdigit():
+            editing = article_out(repo.get_article(db, caller.workspace_id, int(edit)),
+                                  caller.workspace.slug).model_dump()
+    keep = {k: v for k, v in {"q": q, "status": status, "language": language}.items() if v}
+    return render(request, "kb/manage.html", {
+        "listing": listing, "q": q or "", "status": status, "language": language, "offset": offset,
+        "page_size": PAGE_SIZE, "editing": editing, "errors": errors or [], "keep": urlencode(keep),
+        "may_write": caller.role.rank >= Role.SUPERVISOR.rank,
+        "saved": params.get("saved") == "1", "deleted": params.get("deleted") == "1",
+    }, caller=caller, status_code=status_code)
+
+
+@router.get("/kb")
+def manage_page(request: Request, caller: PageCaller, db: DbSession) -> Response:
+    """The workspace's articles for agents: search, filters, and the editor (``?edit=``)."""
+    return _manage_page(request, caller, db)
+
+
+@router.post("/kb")
+async def create_article(request: Request, caller: PageCaller, db: DbSession) -> Response:
+    """Create an article from the editor's form (supervisors and admins)."""
+    values = _form_values(await request.form())
+    try:
+        caller.require(Role.SUPERVISOR)
+        article = actions.do_create_article(db, workspace_id=caller.workspace_id, actor=_actor(caller),
+                                            data=ArticleIn(**values))
+        db.commit()
+    except ValidationError as error:
+        db.rollback()
+        return _manage_page(request, caller, db, editing={"id": None, **values},
+                            errors=validation_messages(error), status_code=422)
+    except HenshinError as error:
+        db.rollback()
+        return _manage_page(request, caller, db, editing={"id": None, **values}, errors=[error.message],
+                            status_code=error.status_code)
+    return RedirectResponse(f"/kb?edit={article.id}&saved=1", status_code=303)
+
+
+@router.post("/kb/articles/{article_id}")
+async def update_article(article_id: int, request: Request, caller: PageCaller, db: DbSession) -> Response:
+    """Save the editor's changes to one article (supervisors and admins)."""
+    article = repo.get_article(db, caller.workspace_id, article_id)
+    values = _form_values(await request.form())
+    try:
+        caller.require(Role.SUPERVISOR)
+        actions.do_update_article(db, article, actor=_actor(caller), data=ArticleUpdate(**values))
+        db.commit()
+    except ValidationError as error:
+        db.rollback()
+        return _manage_page(request, caller, db, editing={"id": article_id, **values},
+                            errors=validation_messages(error), status_code=422)
+    except HenshinError as error:
+        db.rollback()
+        return _manage_page(request, caller, db, editing={"id": article_id, **values}, errors=[error.message],
+                            status_code=error.status_code)
+    return RedirectResponse(f"/kb?edit={article_id}&saved=1", status_code=303)
+
+
+@router.post("/kb/articles/{article_id}/publish")
+def toggle_published(article_id: int, request: Request, caller: PageCaller, db: DbSession) -> Response:
+    """Publish a draft, or take a published article off the public help centre."""
+    article = repo.get_article(db, caller.workspace_id, article_id)
+    try:
+        caller.require(Role.SUPERVISOR)
+        actions.do_update_article(db, article, actor=_actor(caller),
+                                  data=ArticleUpdate(published=not article.published))
+        db.commit()
+    except HenshinError as error:
+        db.rollback()
+        return _manage_page(request, caller, db, errors=[error.message], status_code=error.status_code)
+    return RedirectResponse(f"/kb?edit={article_id}&saved=1", status_code=303)
+
+
+@router.post("/kb/articles/{article_id}/delete")
+def delete_article(article_id: int, request: Request, caller: PageCaller, db: DbSession) -> Response:
+    """Delete an article (supervisors and admins)."""
+    article = repo.get_article(db, caller.workspace_id, article_id)
+    try:
+        caller.require(Role.SUPERVISOR)
+        actions.do_delete_article(db, article, actor=_actor(caller))
+        db.commit()
+    except HenshinError as error:
+        db.rollback()
+        return _manage_page(request, caller, db, errors=[error.message], status_code=error.status_code)
+    return RedirectResponse("/kb?deleted=1", status_code=303)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from henshin.web.deps import Caller, DbSession
 from henshin.web.ui.inbox import NETWORK_BADGES
 from henshin.web.ui.rendering import PageCaller, render, zone_of
 
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 
@@ -33,8 +35,8 @@ def snooze_presets(caller: Caller, now: datetime | None = None) -> dict[str, dat
             hours = WeeklySchedule.from_json(caller.workspace.business_hours)
             presets["tomorrow"] = hours.next_business_morning(now)
             presets["next_week"] = hours.next_open(monday_9.replace(hour=0))
-        except Exception:  # noqa: BLE001 - malformed hours must not break the page; keep 09:00
-            pass
+        except (ValueError, KeyError, TypeError):  # malformed hours must not break the page
+            log.warning("workspace %s has unusable business hours; snoozing to 09:00", caller.workspace_id)
     return presets
 
 

@@ -32,14 +32,12 @@ def get_articles(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ArticleList:
-    """Articles matching every word of ``q`` (full/half width, kana and case folded)."""
-    result = list_articles(
+    """Articles matching every word of ``q`` (full/half width, kana and case folded);
+    ``published=false`` lists drafts only, ``true`` published only."""
+    return list_articles(
         db, caller.workspace_id, caller.workspace.slug, q=q, language=language,
-        published_only=bool(published), tag=tag, limit=limit, offset=offset,
+        published=published, tag=tag, limit=limit, offset=offset,
     )
-    if published is False:
-        result.items = [a for a in result.items if not a.published]
-    return result
 
 
 @router.post("", response_model=ArticleOut, status_code=201)

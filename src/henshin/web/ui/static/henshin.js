@@ -265,26 +265,40 @@
 
     /* composer: count, compose-check hook (issue 9), suggestions hook */
     let checkAvailable = true, checkTimer = null;
-    function countChars() { $("#char-count").textContent = t("ticket.chars", { count: Array.from(text.value).length }); }
+    // issue 9: the guarded composer (static/composer.js) owns counting, checks, suggestions, sending
+    const guarded = form.dataset.composer === "guarded";
+    function countChars() { if (guarded) return; $("#char-count").textContent = t("ticket.chars", { count: Array.from(text.value).length }); }
     async function composeCheck() {
+      if (guarded) return;
       if (!checkAvailable || !text.value.trim()) { $("#guard-findings").textContent = ""; return; }
       const visibility = (form.querySelector('[name="visibility"]:checked') || form.querySelector('[name="visibility"]')).value;
       try {
         const data = await api("POST", "/api/v1/tickets/" + ticketId + "/compose/check", { text: text.value, visibility });
-        const findings = (data && (data.findings || data.guards)) || [];
         const box = $("#guard-findings"); box.textContent = "";
-        if (data && data.length_text) $("#char-count").textContent = data.length_text;
-        findings.forEach((f) => { const p = document.createElement("p"); p.className = "finding finding-" + (f.severity || "warning"); p.textContent = f.message || f.text || JSON.stringify(f); box.append(p); });
+        if (data && data.measure) {
+          const m = data.measure;
+          let label = t("ticket.measure", { used: m.used, limit: m.limit });
+          if (data.parts && data.parts.length > 1) label += " · " + t("ticket.parts", { count: data.parts.length });
+          const counter = $("#char-count"); counter.textContent = label; counter.classList.toggle("error", !!m.over);
+        }
+        ((data && data.findings) || []).forEach((f) => {
+          const p = document.createElement("p");
+          p.className = "finding finding-" + (f.severity || "warn");
+          p.textContent = (body.dataset.lang === "ja" ? f.message_ja : f.message_en) + (f.suggestion ? " — " + f.suggestion : "");
+          box.append(p);
+        });
       } catch (err) { if (err.status === 404 || err.status === 405) checkAvailable = false; }
     }
     (async function loadSuggestions() {
+      if (guarded) return;
       try {
         const data = await api("GET", "/api/v1/tickets/" + ticketId + "/suggestions");
-        const items = (data && (data.suggestions || data.items)) || [];
+        const items = (data && data.saved_replies) || [];
         const box = $("#suggestions");
         items.slice(0, 3).forEach((s) => {
           const b = document.createElement("button"); b.type = "button"; b.className = "suggestion";
-          b.textContent = s.text || String(s); b.addEventListener("click", () => { text.value = s.text || String(s); saveDraft(); countChars(); text.focus(); });
+          b.textContent = s.title + " — " + s.body;
+          b.addEventListener("click", () => { text.value = s.body; saveDraft(); countChars(); composeCheck(); text.focus(); });
           box.append(b);
         });
       } catch (e) { /* the suggestions endpoint is optional */ }
@@ -329,6 +343,7 @@
     });
 
     async function sendReply(close) {
+      if (guarded) return;
       if (!text.value.trim()) { text.focus(); return; }
       const typing = others.filter((v) => v.typing);
       if (typing.length && !window.confirm(t("live.confirm_typing", { name: typing.map((v) => v.name).join(", ") }))) return;
