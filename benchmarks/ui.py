@@ -1,6 +1,9 @@
 """Server time to render the inbox and a ticket page with 1,000,000 tickets (SQLite).
 
-    .venv/bin/python benchmarks/ui.py [--tickets 1000000] [--runs 100]
+    .venv/bin/python benchmarks/ui.py [--tickets 1000000] [--runs 100] [--db var/bench-ui.sqlite3]
+
+``--db`` keeps the populated SQLite file and reuses it on the next run (loading a
+million tickets takes a while).
 
 Each sample is one full HTTP request through the ASGI app (routing, session cookie
 auth, queries, Jinja rendering), measured in-process so network noise stays out.
@@ -11,6 +14,9 @@ from __future__ import annotations
 
 import argparse
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from common import emit, machine, percentiles, sqlite_database, timed
 from dataset import populate
@@ -18,20 +24,57 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from henshin.config import Settings
+from henshin.db.base import Base
+from henshin.db.engine import make_engine
+from henshin.db.session import Database
 from henshin.web.app import create_app
 from henshin.workspaces import repository as ws_repo
 from henshin.workspaces.actions import do_start_session
+
+
+@contextmanager
+def kept_database(path: str | None) -> Iterator[tuple[Database, bool]]:
+    """A throwaway database, or the file at ``path`` (True when it already holds the data)."""
+    if path is None:
+        with sqlite_database() as database:
+            yield database, False
+        return
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    existed = file.exists()
+    database = Database(make_engine(f"sqlite:///{file}"))
+    if not existed:
+        import henshin.models  # noqa: F401
+
+        Base.metadata.create_all(database.engine)
+    try:
+        yield database, existed
+    finally:
+        database.dispose()
+
+
+def populated(database: Database, reuse: bool, tickets: int) -> tuple[int, list[int]]:
+    """(workspace id, agent ids) of the benchmark workspace, loading it when needed."""
+    if not reuse:
+        data = populate(database, tickets=tickets)
+        return data.workspace_id, data.agent_ids
+    with database.engine.connect() as conn:
+        workspace_id = conn.execute(text("SELECT id FROM workspaces WHERE slug = 'bench'")).scalar_one()
+        agents = [r[0] for r in conn.execute(text(
+            "SELECT user_id FROM memberships WHERE workspace_id = :w ORDER BY id"), {"w": workspace_id})]
+    return int(workspace_id), agents
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--db", default=None, help="keep/reuse the populated SQLite file here")
     args = parser.parse_args()
-    with sqlite_database() as database:
-        data = populate(database, tickets=args.tickets)
+    with kept_database(args.db) as (database, reuse):
+        _workspace_id, agent_ids = populated(database, reuse, args.tickets)
         with database.unit_of_work() as db:
-            user = ws_repo.user_by_id(db, data.agent_ids[1])
+            user = ws_repo.user_by_id(db, agent_ids[1])
             assert user is not None
             cookie = do_start_session(db, user=user).token
         with database.engine.connect() as conn:

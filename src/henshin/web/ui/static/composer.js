@@ -62,7 +62,7 @@
         show(data);
         return data;
       } catch (err) {
-        if (mine === inFlight) $("#composer-measure").textContent = err.message;
+        if (mine === inFlight) $("#composer-unit").textContent = err.message;
         return null;
       } finally {
         if (mine === inFlight) delete root.dataset.checking;
@@ -70,19 +70,21 @@
     }
 
     function show(data) {
-      const measure = $("#composer-measure");
-      const findings = $("#composer-findings");
+      const measure = $("#char-count");
+      const unit = $("#composer-unit");
+      const findings = $("#guard-findings");
       const parts = $("#composer-parts");
       findings.textContent = "";
       if (!data) {
-        measure.textContent = t("ticket.composer.count_idle");
+        measure.textContent = ""; unit.textContent = t("ticket.composer.count_idle");
         measure.dataset.state = "idle";
         parts.hidden = true; $("#composer-adds").textContent = "";
         root.dataset.blocked = "0";
         return;
       }
       const m = data.measure;
-      measure.textContent = t("ticket.composer.count", { used: m.used, limit: m.limit, unit: t("ticket.composer.unit." + m.unit) });
+      measure.textContent = m.used + " / " + m.limit;
+      unit.textContent = t("ticket.composer.unit." + m.unit);
       measure.dataset.state = m.over ? "over" : m.remaining < m.limit * 0.1 ? "near" : "ok";
       const adds = [data.handle, data.prefix, data.signature].filter(Boolean);
       $("#composer-adds").textContent = adds.length ? t("ticket.composer.adds", { parts: adds.join(" · ") }) : "";
@@ -222,7 +224,7 @@
       const blocking = blockingCodes();
       if (blocking.length) {
         toast(t("ticket.composer.still_blocked"), { error: true });
-        const input = $("#composer-findings .override-reason"); if (input) input.focus();
+        const input = $("#guard-findings .override-reason"); if (input) input.focus();
         return;
       }
       if (data.needs_confirmation && !$("#composer-confirm").checked) {
@@ -230,6 +232,9 @@
         $("#composer-confirm").focus();
         return;
       }
+      // someone else is typing a reply to this ticket right now (presence, henshin.js)
+      const typing = Array.from(document.querySelectorAll("#presence .viewer.typing")).map((v) => v.dataset.name || v.textContent);
+      if (typing.length && !window.confirm(t("live.confirm_typing", { name: typing.join(", ") }))) return;
       const overrides = {};
       data.findings.forEach((f) => { if (f.severity === "block" && reasons[f.code]) overrides[f.code] = reasons[f.code]; });
       sendKey = sendKey || (self.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
@@ -260,7 +265,11 @@
           } catch (err) { toast(err.message, { error: true }); }
         },
       } : undefined);
-      if (close) return; // the ticket page stays: Undo must remain reachable
+      if (close) {
+        // back to the inbox once the undo window has passed (Undo stays reachable until then)
+        const back = ($("#ticket-page") || {}).dataset || {};
+        setTimeout(() => { if (!text.value.trim()) location.href = back.back || "/inbox"; }, seconds * 1000);
+      }
       refreshPanel();
     }
     async function refreshPanel() {

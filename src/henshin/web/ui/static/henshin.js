@@ -328,7 +328,7 @@
       box.append(label);
       others.forEach((v) => {
         const chip = document.createElement("span"); chip.className = "viewer" + (v.typing ? " typing" : "");
-        chip.dataset.userId = v.user_id;
+        chip.dataset.userId = v.user_id; chip.dataset.name = v.name;
         chip.textContent = v.typing ? t("live.typing", { name: v.name }) : v.name;
         box.append(chip);
       });
@@ -342,11 +342,23 @@
       }
     });
 
+    /* Collision guard: before any composer sends (this file's or composer.js), ask when a
+       teammate is typing on this ticket. Document-level capture runs before the form's own
+       listeners, so declining stops the send wherever it is handled. */
+    function teammateTyping() { return others.filter((v) => v.typing); }
+    function confirmSend() {
+      const typing = teammateTyping();
+      return !typing.length || window.confirm(t("live.confirm_typing", { name: typing.map((v) => v.name).join(", ") }));
+    }
+    const stopUnconfirmed = (e) => { if (!confirmSend()) { e.preventDefault(); e.stopImmediatePropagation(); } else { confirmedAt = Date.now(); } };
+    let confirmedAt = 0;
+    document.addEventListener("submit", (e) => { if (e.target === form) stopUnconfirmed(e); }, true);
+    document.addEventListener("click", (e) => { if (e.target.closest && e.target.closest("#send-close")) stopUnconfirmed(e); }, true);
+    document.addEventListener("keydown", (e) => { if (e.target === text && (e.ctrlKey || e.metaKey) && e.key === "Enter") stopUnconfirmed(e); }, true);
     async function sendReply(close) {
       if (guarded) return;
       if (!text.value.trim()) { text.focus(); return; }
-      const typing = others.filter((v) => v.typing);
-      if (typing.length && !window.confirm(t("live.confirm_typing", { name: typing.map((v) => v.name).join(", ") }))) return;
+      if (Date.now() - confirmedAt > 1000 && !confirmSend()) return;
       saveDraft();
       const visibility = (form.querySelector('[name="visibility"]:checked') || form.querySelector('[name="visibility"]')).value;
       const key = (loadDraft() || {}).key;

@@ -1,0 +1,89 @@
+"""The agents' knowledge-base page (/kb), the public 404 page, and draft paging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from henshin.config import Settings
+from henshin.db.session import Database
+from henshin.web.app import create_app
+from tests.support.factories import PASSWORD, Tenant, make_tenant
+
+
+@pytest.fixture
+def ui(sqlite_database: Database, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, database=sqlite_database, run_workers=False)) as client:
+        yield client
+
+
+@pytest.fixture
+def shop(sqlite_database: Database) -> Tenant:
+    return make_tenant(sqlite_database)
+
+
+def log_in(client: TestClient, email: str, lang: str) -> str:
+    client.cookies.set("henshin_lang", lang)
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/inbox"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    return client.get("/kb").text.split('name="csrf-token" content="')[1].split('"')[0]
+
+
+def test_an_admin_writes_publishes_and_unpublishes_an_article(ui: TestClient, shop: Tenant) -> None:
+    csrf = log_in(ui, shop.admin_email, "ja")
+    created = ui.post("/kb", data={"csrf_token": csrf, "title": "返品・交換について", "language": "ja",
+                                   "body": "商品到着後7日以内であれば返品できます。\n\n送料は当社負担です。",
+                                   "tags": "返品, 交換", "slug": "returns"}, follow_redirects=False)
+    assert created.status_code == 303
+    page = ui.get(created.headers["location"])
+    assert "保存しました" in page.text and "返品・交換について" in page.text and "下書き" in page.text
+    assert ui.get(f"/kb/{shop.slug}/returns").status_code == 404  # a draft is not public
+    article_id = int(created.headers["location"].split("edit=")[1].split("&")[0])
+    published = ui.post(f"/kb/articles/{article_id}/publish", data={"csrf_token": csrf}, follow_redirects=False)
+    assert published.status_code == 303
+    page = ui.get("/kb?status=published")
+    assert "公開中" in page.text and f"/kb/{shop.slug}/returns" in page.text
+    public = ui.get(f"/kb/{shop.slug}/returns")
+    assert public.status_code == 200 and "送料は当社負担です。" in public.text
+    assert "返品・交換について" in ui.get("/kb?q=返品").text and "該当する記事はありません" in ui.get("/kb?q=zzz").text
+    ui.post(f"/kb/articles/{article_id}/publish", data={"csrf_token": csrf})
+    assert ui.get(f"/kb/{shop.slug}/returns").status_code == 404
+
+
+def test_agents_read_but_do_not_write_and_bad_input_is_explained(ui: TestClient, shop: Tenant) -> None:
+    csrf = log_in(ui, shop.admin_email, "en")
+    bad_slug = ui.post("/kb", data={"csrf_token": csrf, "title": "Shipping", "body": "3 days", "language": "en",
+                                    "slug": "Not a slug!"})
+    assert bad_slug.status_code == 422 and "slug" in bad_slug.text and "3 days" in bad_slug.text
+    bad_language = ui.post("/kb", data={"csrf_token": csrf, "title": "Shipping", "body": "3 days", "language": "fr"})
+    assert bad_language.status_code == 422 and "language" in bad_language.text
+    ui.cookies.clear()
+    csrf = log_in(ui, shop.agent_email, "en")
+    assert "New article" not in ui.get("/kb").text
+    refused = ui.post("/kb", data={"csrf_token": csrf, "title": "Shipping", "body": "3 days", "language": "en"})
+    assert refused.status_code == 403
+
+
+def test_a_missing_public_page_is_an_html_404_in_the_visitors_language(ui: TestClient, shop: Tenant) -> None:
+    missing = ui.get(f"/kb/{shop.slug}/no-such-article", headers={"accept-language": "ja"})
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "ページが見つかりません" in missing.text and f"/kb/{shop.slug}" in missing.text
+    unknown_brand = ui.get("/kb/no-such-brand?lang=en")
+    assert unknown_brand.status_code == 404 and "Page not found" in unknown_brand.text
+
+
+def test_listing_drafts_pages_and_counts_drafts_only(ui: TestClient, shop: Tenant) -> None:
+    for i in range(5):
+        body = {"title": f"Draft {i}", "body": "internal", "language": "en", "published": False}
+        assert ui.post("/api/v1/kb/articles", json=body, headers=shop.headers()).status_code == 201
+        body = {"title": f"Public {i}", "body": "public", "language": "en", "published": True}
+        assert ui.post("/api/v1/kb/articles", json=body, headers=shop.headers()).status_code == 201
+    first = ui.get("/api/v1/kb/articles?published=false&limit=3", headers=shop.headers()).json()
+    second = ui.get("/api/v1/kb/articles?published=false&limit=3&offset=3", headers=shop.headers()).json()
+    assert first["total"] == second["total"] == 5
+    titles = [a["title"] for a in first["items"] + second["items"]]
+    assert len(titles) == 5 and all(t.startswith("Draft") for t in titles)
+    assert ui.get("/api/v1/kb/articles?published=true", headers=shop.headers()).json()["total"] == 5
