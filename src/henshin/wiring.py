@@ -69,6 +69,9 @@ def mount_routes(app: FastAPI) -> None:
     from henshin.web.ui.channels import router as channels_page_router
 
     app.include_router(channels_page_router)
+    from henshin.web.ui.rules import router as rules_page_router
+
+    app.include_router(rules_page_router)  # /rules
 
 
 def build_worker(database: Database, settings: Settings) -> WorkerRunner:

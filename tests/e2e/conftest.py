@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from henshin.config import Settings
 from henshin.db.engine import make_engine
@@ -20,6 +20,7 @@ from tests.e2e.live_server import LiveServer
 from tests.support.factories import PASSWORD, Tenant, make_tenant
 
 CHROMIUM = "/usr/bin/chromium"
+expect.set_options(timeout=15_000)  # generous: CI machines are busy; passing runs take far less
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--no-first-run", "--disable-dev-shm-usage",

@@ -37,3 +37,24 @@ def test_incremental_add_replace_and_remove() -> None:
 def test_unrelated_text_suggests_nothing() -> None:
     assert SuggestionIndex(SOURCES).suggest("zzzz qqqq") == []
     assert SuggestionIndex().suggest("anything") == []
+
+
+def test_many_edits_rank_exactly_as_an_index_built_from_scratch() -> None:
+    """Entries added after the bulk build, removals, and the automatic rebuild agree with a fresh index."""
+    index = SuggestionIndex(SOURCES)
+    topics = ["配送", "返品", "ポイント", "営業時間", "delivery", "refund", "coupon", "password"]
+    kept = list(SOURCES)
+    for i in range(120):  # past the rebuild threshold
+        source = SuggestionSource(f"n{i}", "saved_reply", f"{topics[i % 8]} {i}",
+                                  f"{topics[i % 8]}と{topics[(i * 3) % 8]}のご案内 {i}", language="ja" if i % 2 else None)
+        index.add(source)
+        kept.append(source)
+        if i % 5 == 0:
+            assert index.remove(f"n{i}")
+            kept.remove(source)
+    assert len(index) == len(kept)
+    fresh = SuggestionIndex(kept)
+    for query in ["配送が遅い", "返品とポイント", "refund please", "営業時間 coupon"]:
+        got = [(s.id, round(s.score, 9)) for s in index.suggest(query, k=8)]
+        assert got == [(s.id, round(s.score, 9)) for s in fresh.suggest(query, k=8)]
+        assert got and all(not sid.endswith(("n0", "n5", "n10")) for sid, _ in got)

@@ -113,11 +113,15 @@ def dispatch(events: list[Event], bind: Any = None) -> None:
 
 @sa_event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released: its events wait for the real commit
     events = session.info.pop(PENDING_KEY, None)
     if events:
         dispatch(events, session.get_bind())
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, _previous: Any) -> None:
+def _after_rollback(session: Session, previous: Any) -> None:
+    if getattr(previous, "nested", False):
+        return  # a SAVEPOINT rolled back: whoever opened it drops what it published
     session.info.pop(PENDING_KEY, None)

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 STAMP_TTL_SECONDS = 2.0
 
 
-def saved_reply_source(row: SavedReply) -> SuggestionSource:
+def saved_reply_source(row: SavedReply | Any) -> SuggestionSource:  # an entity or an index row
     """A saved reply as the index sees it (id ``r<id>``)."""
     return SuggestionSource(
         id=f"r{row.id}", kind="saved_reply", title=row.title, body=row.body,
@@ -40,7 +40,7 @@ def saved_reply_source(row: SavedReply) -> SuggestionSource:
     )
 
 
-def article_source(row: Article) -> SuggestionSource:
+def article_source(row: Article | Any) -> SuggestionSource:  # an entity or an index row
     """A published article as the index sees it (id ``a<id>``)."""
     return SuggestionSource(
         id=f"a{row.id}", kind="article", title=row.title, body=row.body,
@@ -106,6 +106,8 @@ class SuggestionCatalog:
         if event.workspace_id not in self._entries:
             return
         row_id = event.payload.get(key)
+        if row_id is None:
+            return
         with self.database.sessions() as db, self._lock:
             entry = self._entries.get(event.workspace_id)
             if entry is None:
@@ -125,8 +127,8 @@ class SuggestionCatalog:
             entry.stamp = _stamp(db, event.workspace_id)
 
     def _build(self, db: Session, workspace_id: int, stamp: tuple[Any, ...]) -> _Entry:
-        replies = repo.all_saved_replies(db, workspace_id)
-        articles = kb_repo.published_articles(db, workspace_id)
+        replies = repo.saved_reply_index_rows(db, workspace_id)
+        articles = repo.published_article_index_rows(db, workspace_id)
         index = SuggestionIndex([*(saved_reply_source(r) for r in replies),
                                  *(article_source(a) for a in articles)])
         owners = {f"r{r.id}": r.owner_user_id for r in replies}

@@ -8,7 +8,7 @@ from henshin.kit.errors import InvalidInput
 from henshin.kit.secrets import secret_box
 from henshin.knowledge import repository as kb_repo
 from henshin.knowledge.queries import public_path
-from henshin.models import SavedReply, Workspace
+from henshin.models import Engagement, SavedReply, Ticket, Workspace
 from henshin.replies import repository as repo
 from henshin.replies.composer import ComposeContext, ComposerSettings
 from henshin.replies.drafting import (
@@ -82,20 +82,29 @@ def list_saved_replies(
 def suggestions(
     db: Session,
     catalog: SuggestionCatalog,
-    context: ComposeContext,
+    context: ComposeContext | None = None,
     *,
     viewer_user_id: int,
     limit: int = 5,
+    answering: tuple[Workspace, Ticket, Engagement | None] | None = None,
 ) -> SuggestionsOut:
-    """The saved replies and articles most relevant to the message being answered."""
+    """The saved replies and articles most relevant to the message being answered.
+
+    Pass the composer's ``context``, or just ``answering=(workspace, ticket, engagement)``
+    (the suggestions need nothing else: the ticket page asks for them on every load).
+    """
     if not 1 <= limit <= 20:
         raise InvalidInput("limit must be between 1 and 20")
-    text = context.answered.text if context.answered else context.ticket.subject
-    language = (context.answered.language if context.answered else None) or context.ticket.language
-    index, owners = catalog.index_for(db, context.workspace.id)
+    if context is not None:
+        answering = (context.workspace, context.ticket, context.answered)
+    assert answering is not None, "pass a context or what is being answered"
+    workspace, ticket, answered = answering
+    text = answered.text if answered else ticket.subject
+    language = (answered.language if answered else None) or ticket.language
+    index, owners = catalog.index_for(db, workspace.id)
     # Personal replies of other agents are in the index too: ask for extra and drop them.
     found_replies = [
-        s for s in index.suggest(text, language=language, network=context.ticket.network,
+        s for s in index.suggest(text, language=language, network=ticket.network,
                                  k=limit * 3, kind="saved_reply")
         if owners.get(s.id) in (None, viewer_user_id)
     ][:limit]
@@ -103,13 +112,13 @@ def suggestions(
     if language is not None and not found_replies and not found_articles:
         # A language the workspace keeps no answers in: rank everything instead.
         found_replies = [
-            s for s in index.suggest(text, network=context.ticket.network, k=limit * 3,
+            s for s in index.suggest(text, network=ticket.network, k=limit * 3,
                                      kind="saved_reply")
             if owners.get(s.id) in (None, viewer_user_id)
         ][:limit]
         found_articles = index.suggest(text, k=limit, kind="article")
-    reply_rows = repo.saved_replies_by_ids(db, context.workspace.id, [int(s.id[1:]) for s in found_replies])
-    article_rows = kb_repo.articles_by_ids(db, context.workspace.id, [int(s.id[1:]) for s in found_articles])
+    reply_rows = repo.saved_replies_by_ids(db, workspace.id, [int(s.id[1:]) for s in found_replies])
+    article_rows = kb_repo.articles_by_ids(db, workspace.id, [int(s.id[1:]) for s in found_articles])
     replies = [
         SuggestedReply(id=r.id, title=r.title, body=r.body, shortcut=r.shortcut,
                        language=r.language, score=round(s.score, 4))
@@ -117,13 +126,13 @@ def suggestions(
     ]
     articles = [
         SuggestedArticle(id=a.id, title=a.title, slug=a.slug, language=a.language,
-                         public_url=public_path(context.workspace.slug, a), score=round(s.score, 4))
+                         public_url=public_path(workspace.slug, a), score=round(s.score, 4))
         for s in found_articles
         if (a := article_rows.get(int(s.id[1:]))) is not None and a.published
     ]
     return SuggestionsOut(
-        ticket_id=context.ticket.id,
-        in_reply_to=context.answered.id if context.answered else None,
+        ticket_id=ticket.id,
+        in_reply_to=answered.id if answered else None,
         customer_text=text, language=language, saved_replies=replies, articles=articles,
     )
 

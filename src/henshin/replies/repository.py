@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Row, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from henshin.kit.errors import NotFound
@@ -109,6 +109,28 @@ def shortcut_taken(
 def all_saved_replies(db: Session, workspace_id: int) -> Sequence[SavedReply]:
     """Every saved reply of a workspace, shared and personal (what the index holds)."""
     return db.scalars(select(SavedReply).where(SavedReply.workspace_id == workspace_id)).all()
+
+
+def saved_reply_index_rows(
+    db: Session, workspace_id: int
+) -> Sequence[Row[int, int | None, str, str, str | None, str | None, list[str]]]:
+    """What the suggestion index needs of every saved reply (id, owner, title, body,
+    language, network, tags): plain rows, several times faster to load than entities."""
+    return db.execute(
+        select(SavedReply.id, SavedReply.owner_user_id, SavedReply.title, SavedReply.body,
+               SavedReply.language, SavedReply.network, SavedReply.tags)
+        .where(SavedReply.workspace_id == workspace_id)
+    ).all()
+
+
+def published_article_index_rows(
+    db: Session, workspace_id: int
+) -> Sequence[Row[int, str, str, str, list[str]]]:
+    """What the suggestion index needs of every published article, as plain rows."""
+    return db.execute(
+        select(Article.id, Article.title, Article.body, Article.language, Article.tags)
+        .where(Article.workspace_id == workspace_id, Article.published.is_(True))
+    ).all()
 
 
 def workspaces_with_saved_replies_or_articles(db: Session) -> list[int]:

@@ -18,7 +18,7 @@ together pass a quarter of the index it is rebuilt in bulk.
 
 from __future__ import annotations
 
-import math
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -97,7 +97,32 @@ def _document_keys(
 class SuggestionIndex:
     """Saved replies and articles of one workspace, ranked against a customer message."""
 
+    _sources: list[SuggestionSource | None]
+    _slot_of: dict[str, int]
+    _bulk_slots: int
+    _extra: dict[int, dict[int, float]]  # n-gram key -> {slot: tf} of entries added since
+    _extra_grams: dict[int, dict[int, float]]  # slot -> its n-grams (entries added since)
+    _alive_count: int
+    _dead_count: int
+    _filters_dirty: bool
+    _last_scored: tuple[str, npt.NDArray[np.float64], float] | None
+    _vocab: Keys
+    _indptr: npt.NDArray[np.int64]
+    _post_slots: npt.NDArray[np.int64]
+    _post_tf: npt.NDArray[np.float64]
+    _bulk_df: npt.NDArray[np.int64]
+    _lengths: list[float]
+    _total_length: float
+    _languages: npt.NDArray[np.object_]
+    _networks: npt.NDArray[np.object_]
+    _is_article: npt.NDArray[np.bool_]
+    _alive: npt.NDArray[np.bool_]
+    _length_array: npt.NDArray[np.float64]
+
     def __init__(self, sources: Iterable[SuggestionSource] = ()) -> None:
+        # Queries run in request threads while committed changes arrive from others;
+        # a rebuild swaps every array, so readers and writers take turns.
+        self._lock = threading.RLock()
         self._bulk_build([s for s in dict((s.id, s) for s in sources).values()])
 
     def __len__(self) -> int:
@@ -113,8 +138,35 @@ class SuggestionIndex:
 
     def add(self, source: SuggestionSource) -> None:
         """Index a saved reply or article (replacing an earlier one with the same id)."""
+        with self._lock:
+            self._add(source)
+
+    def remove(self, source_id: str) -> bool:
+        """Remove a source; returns False when it was not indexed."""
+        with self._lock:
+            return self._remove(source_id)
+
+    def suggest(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        network: str | None = None,
+        k: int = 5,
+        kind: SourceKind | None = None,
+    ) -> list[Suggestion]:
+        """Return up to ``k`` sources most relevant to a customer message, best first.
+
+        ``language`` / ``network`` keep sources written for that language / network and
+        those marked for any; ``kind`` keeps only saved replies or only articles.
+        Sources that share no n-gram with the message are never returned.
+        """
+        with self._lock:
+            return self._suggest(text, language=language, network=network, k=k, kind=kind)
+
+    def _add(self, source: SuggestionSource) -> None:
         if source.id in self._slot_of:
-            self.remove(source.id)
+            self._remove(source.id)
         owner, keys, weights = _document_keys([source])
         grams: dict[int, float] = {}
         for key, weight in zip(keys.tolist(), weights.tolist(), strict=True):
@@ -132,8 +184,7 @@ class SuggestionIndex:
         self._filters_dirty = True
         self._maybe_rebuild()
 
-    def remove(self, source_id: str) -> bool:
-        """Remove a source; returns False when it was not indexed."""
+    def _remove(self, source_id: str) -> bool:
         slot = self._slot_of.pop(source_id, None)
         if slot is None:
             return False
@@ -157,21 +208,9 @@ class SuggestionIndex:
         self._maybe_rebuild()
         return True
 
-    def suggest(
-        self,
-        text: str,
-        *,
-        language: str | None = None,
-        network: str | None = None,
-        k: int = 5,
-        kind: SourceKind | None = None,
+    def _suggest(
+        self, text: str, *, language: str | None, network: str | None, k: int, kind: SourceKind | None
     ) -> list[Suggestion]:
-        """Return up to ``k`` sources most relevant to a customer message, best first.
-
-        ``language`` / ``network`` keep sources written for that language / network and
-        those marked for any; ``kind`` keeps only saved replies or only articles.
-        Sources that share no n-gram with the message are never returned.
-        """
         if self._alive_count == 0 or k <= 0:
             return []
         self._refresh_filters()
@@ -242,22 +281,22 @@ class SuggestionIndex:
     def _bulk_build(self, sources: list[SuggestionSource]) -> None:
         """Index ``sources`` from scratch, all n-grams counted at once."""
         n = len(sources)
-        self._sources: list[SuggestionSource | None] = list(sources)
+        self._sources = list(sources)
         self._slot_of = {s.id: slot for slot, s in enumerate(sources)}
         self._bulk_slots = n
-        self._extra: dict[int, dict[int, float]] = {}
-        self._extra_grams: dict[int, dict[int, float]] = {}
+        self._extra = {}
+        self._extra_grams = {}
         self._alive_count = n
         self._dead_count = 0
         self._filters_dirty = True
-        self._last_scored: tuple[str, npt.NDArray[np.float64], float] | None = None
+        self._last_scored = None
         if n == 0:
-            self._vocab: Keys = np.empty(0, dtype=np.uint64)
+            self._vocab = np.empty(0, dtype=np.uint64)
             self._indptr = np.zeros(1, dtype=np.int64)
             self._post_slots = np.empty(0, dtype=np.int64)
             self._post_tf = np.empty(0)
             self._bulk_df = np.empty(0, dtype=np.int64)
-            self._lengths: list[float] = []
+            self._lengths = []
             self._total_length = 0.0
             return
         owner, keys, weights = _document_keys(sources)

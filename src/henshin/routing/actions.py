@@ -53,7 +53,7 @@ def do_set_routing_profile(db: Session, workspace_id: int, user_id: int, *, skil
     if max_open_tickets != "keep":
         if max_open_tickets is not None and (not isinstance(max_open_tickets, int) or max_open_tickets < 0):
             raise InvalidInput("max_open_tickets must be a whole number ≥ 0, or null for no limit")
-        membership.max_open_tickets = max_open_tickets  # type: ignore[assignment]
+        membership.max_open_tickets = max_open_tickets
     if shift != "keep":
         row = repo.shifts(db, workspace_id, [user_id]).get(user_id)
         if shift is None:

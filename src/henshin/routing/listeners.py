@@ -30,16 +30,20 @@ def on_commit(events: list[Event], bind: Any) -> None:
     database = _database(bind)
     if database is None:
         return
-    sla_ids = sorted({
-        e.ticket_id for e in events if e.ticket_id is not None and (
+    touched = [
+        e for e in events if e.ticket_id is not None and (
             e.name in SLA_EVENTS
             or (e.name == EventName.TICKET_UPDATED and e.payload.get("change") in SLA_CHANGES))
-    })
+    ]
     closed = [e for e in events if e.name == EventName.TICKET_UPDATED and e.payload.get("change") == "closed"]
-    if sla_ids:
+    if touched:
+        sla_ids: list[int] = []
         try:
             with database.unit_of_work() as db:
-                refresh_due_times(db, sla_ids)
+                with_sla = repo.workspaces_with_sla(db, sorted({e.workspace_id for e in touched}))
+                sla_ids = sorted({e.ticket_id for e in touched if e.workspace_id in with_sla and e.ticket_id})
+                if sla_ids:  # most workspaces without SLA policies pay one query per commit
+                    refresh_due_times(db, sla_ids)
         except Exception:
             log.exception("SLA refresh failed for tickets %s", sla_ids[:10])
     for event in closed:

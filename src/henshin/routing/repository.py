@@ -74,7 +74,7 @@ def open_loads(db: Session, workspace_id: int, user_ids: Sequence[int]) -> dict[
         .group_by(Ticket.assignee_user_id)
     )
     loads = {uid: 0 for uid in user_ids}
-    loads.update({uid: n for uid, n in rows})
+    loads.update({uid: n for uid, n in rows if uid is not None})
     return loads
 
 

@@ -14,7 +14,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from henshin.events.bus import PENDING_KEY, Actor
@@ -23,6 +22,7 @@ from henshin.kit.errors import HenshinError
 from henshin.kit.time import utc_now
 from henshin.models import Engagement, RuleActionLog, RuleRun, Ticket
 from henshin.rules import repository as repo
+from henshin.rules.actions_schema import RuleAction
 from henshin.rules.executors import EXECUTORS, ActionContext
 from henshin.rules.queries import compiled_rules
 from henshin.rules.subjects import build_subject
@@ -68,15 +68,21 @@ def run_rules(
     subject = build_subject(ticket=ticket, engagement=engagement, contact=contact, tags=tags,
                             workspace=workspace, now=now)
     fired: list[FiredRule] = []
-    for matched in compiled.match(subject, trigger=trigger):
+    matches = compiled.match(subject, trigger=trigger)
+    if not matches:
+        return []
+    # The ticket row is locked (PostgreSQL) by the caller, so this check and the inserts
+    # below cannot race another runner; the unique key still guards against a double run.
+    done = repo.fired_keys(db, [int(m.rule_id) for m in matches], [ticket.id])
+    for matched in matches:
         rule_id = int(matched.rule_id)
         spec = matched.rule
         if trigger == "ticket_idle" and spec.idle_minutes is not None:
             if (now - ticket.last_activity_at).total_seconds() < spec.idle_minutes * 60:
                 continue
-        run = _claim_run(db, ticket, rule_id, trigger, fire_key, engagement)
-        if run is None:
+        if (rule_id, ticket.id, fire_key[:200]) in done:
             continue  # already fired for this occasion
+        run = _record_run(db, ticket, rule_id, trigger, fire_key, engagement)
         actor = Actor.rule(rule_id, spec.name)
         results: list[ActionResult] = []
         for index, action in enumerate(spec.actions):
@@ -92,21 +98,17 @@ def run_rules(
     return fired
 
 
-def _claim_run(db: Session, ticket: Ticket, rule_id: int, trigger: str, fire_key: str,
-               engagement: Engagement | None) -> RuleRun | None:
+def _record_run(db: Session, ticket: Ticket, rule_id: int, trigger: str, fire_key: str,
+                engagement: Engagement | None) -> RuleRun:
     run = RuleRun(workspace_id=ticket.workspace_id, rule_id=rule_id, ticket_id=ticket.id,
                   engagement_id=engagement.id if engagement else None, trigger=trigger, fire_key=fire_key[:200])
-    try:
-        with db.begin_nested():
-            db.add(run)
-            db.flush()
-    except IntegrityError:
-        return None
+    db.add(run)
+    db.flush()
     return run
 
 
-def _carry_out(ctx: ActionContext, action: object, rule_id: int) -> ActionResult:
-    kind = str(getattr(action, "type"))
+def _carry_out(ctx: ActionContext, action: RuleAction, rule_id: int) -> ActionResult:
+    kind = str(action.type)
     tags: list[str] = []
     pending = ctx.db.info.setdefault(PENDING_KEY, [])
     published = len(pending)

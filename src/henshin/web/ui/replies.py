@@ -76,7 +76,7 @@ def _page(
 ) -> Response:
     params = request.query_params
     q = params.get("q") or None
-    scope = params.get("scope") if params.get("scope") in ("all", "shared", "personal") else "all"
+    scope = str(params.get("scope")) if params.get("scope") in ("shared", "personal") else "all"
     language = params.get("language") if params.get("language") in LANGUAGES else None
     network = params.get("network") if params.get("network") in NETWORKS else None
     try:

@@ -82,7 +82,7 @@ def compose_check(ticket_id: int, body: ComposeIn, caller: CurrentCaller, db: Db
     result = check(context, body.text, marker_style=body.marker_style)
     return ComposeCheckOut(
         ticket_id=ticket.id, network=ticket.network, kind=context.kind,
-        visibility=context.visibility,  # type: ignore[arg-type]
+        visibility=context.visibility,
         handle=context.handle, prefix=context.prefix, signature=context.signature,
         measure=measure_out(result.measure), parts=result.parts,
         needs_confirmation=result.needs_confirmation, split_error=result.split_error,
@@ -101,9 +101,9 @@ def get_suggestions(
 ) -> SuggestionsOut:
     """Saved replies and published articles ranked by similarity to the customer's message."""
     ticket = ticket_repo.get_ticket(db, caller.workspace_id, ticket_id)
-    context = _context(db, caller, ticket, None, "none", in_reply_to)
-    return suggestions(db, catalog_for(get_database(request)), context,
-                       viewer_user_id=caller.user_id, limit=limit)
+    answered = repo.answered_engagement(db, ticket, in_reply_to)
+    return suggestions(db, catalog_for(get_database(request)), viewer_user_id=caller.user_id,
+                       limit=limit, answering=(caller.workspace, ticket, answered))
 
 
 @router.post("/tickets/{ticket_id}/draft-ai", response_model=DraftAIOut)

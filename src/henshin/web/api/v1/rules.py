@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
 from henshin.events.bus import Actor
+from henshin.kit.errors import InvalidInput
 from henshin.models import Rule
 from henshin.models.workspace import Role
 from henshin.rules import actions
@@ -16,7 +17,6 @@ from henshin.rules import repository as repo
 from henshin.rules.dry_run import dry_run_rule
 from henshin.rules.queries import rule_counts, rule_stats, tag_stats
 from henshin.rules.schema import parse_rule, rule_json_schema
-from henshin.kit.errors import InvalidInput
 from henshin.web.deps import CurrentCaller, DbSession
 
 router = APIRouter(prefix="/rules", tags=["rules"])

@@ -258,6 +258,7 @@
           try {
             const undone = await api("POST", "/api/v1/outbound/" + first.id + "/undo");
             if (!undone.cancelled.length) { toast(t("ticket.composer.too_late"), { error: true }); return; }
+            if (close) await api("POST", base + "/reopen").catch(() => {}); // "send and close", undone
             text.value = sentText; changed();
             const radio = form.querySelector('[name="visibility"][value="' + sentVisibility + '"]'); if (radio) radio.checked = true;
             toast(t("ticket.composer.undone"));
