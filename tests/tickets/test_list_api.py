@@ -75,3 +75,24 @@ def test_bad_parameters_say_what_is_wrong(client: TestClient, tenant: Tenant) ->
     assert bad_limit.status_code == 422
     naive = client.get("/api/v1/tickets", params={"created_from": "2026-01-01T00:00:00"}, headers=h)
     assert naive.status_code == 422 and "timezone" in naive.json()["error"]["message"]
+
+
+def test_oldest_waiting_pages_cover_waiting_then_answered_tickets(client: TestClient, tenant: Tenant) -> None:
+    created = [r["ticket_id"] for r in ingest(client, tenant, [
+        engagement(f"ow-{i}", f"q{i}", author=f"w{i}", minutes=10 - i) for i in range(7)])]
+    for answered in created[:3]:
+        client.post(f"/api/v1/tickets/{answered}/reply", json={"text": "done"}, headers=tenant.headers())
+    seen: list[int] = []
+    cursor = None
+    while True:
+        params: dict[str, object] = {"limit": 2, "sort": "oldest_waiting"}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/api/v1/tickets", params=params, headers=tenant.headers()).json()
+        seen += [t["id"] for t in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    waiting = sorted(created[3:], key=lambda t: -created.index(t))  # the later index was written earlier
+    assert seen[:4] == waiting
+    assert sorted(seen[4:]) == sorted(created[:3]) and len(seen) == 7

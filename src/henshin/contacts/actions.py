@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.orm import Session
 
 from henshin.connectors.types import Author
@@ -74,15 +74,26 @@ def do_upsert_authors(
 
 
 def do_count_new_tickets(db: Session, counts: dict[int, int]) -> None:
-    """Add newly opened tickets to each contact's ticket count."""
-    if counts:
-        table = Contact.__table__
-        db.connection().execute(
-            update(table)
-            .where(table.c.id == bindparam("cid"))
-            .values(ticket_count=table.c.ticket_count + bindparam("n")),
-            [{"cid": cid, "n": n} for cid, n in counts.items()],
+    """Add newly opened tickets to each contact's ticket count (one statement on PostgreSQL)."""
+    if not counts:
+        return
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(
+            text(
+                "UPDATE contacts SET ticket_count = contacts.ticket_count + v.n "
+                "FROM (SELECT unnest(CAST(:ids AS integer[])) AS id, "
+                "unnest(CAST(:ns AS integer[])) AS n) AS v WHERE contacts.id = v.id"
+            ),
+            {"ids": list(counts), "ns": list(counts.values())},
         )
+        return
+    table = Contact.__table__
+    db.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("cid"))
+        .values(ticket_count=table.c.ticket_count + bindparam("n")),
+        [{"cid": cid, "n": n} for cid, n in counts.items()],
+    )
 
 
 def check_labels(labels: list[str]) -> list[str]:

@@ -61,13 +61,29 @@ def _after_cursor(sort: TicketSort, stamp: datetime | None, last_id: int) -> Any
             Ticket.last_activity_at > stamp,
             and_(Ticket.last_activity_at == stamp, Ticket.id > last_id),
         )
-    if stamp is None:  # already among the tickets nobody is waiting on
-        return and_(Ticket.waiting_since.is_(None), Ticket.id > last_id)
-    return or_(
-        Ticket.waiting_since.is_(None),
-        Ticket.waiting_since > stamp,
-        and_(Ticket.waiting_since == stamp, Ticket.id > last_id),
-    )
+    raise AssertionError(f"{sort} pages through _oldest_waiting")
+
+
+def _oldest_waiting(db: Session, base: Any, position: list[Any] | None, want: int) -> list[Ticket]:
+    """Waiting tickets by how long they have waited, then the rest — in two index-ordered reads.
+
+    One ``ORDER BY waiting_since IS NULL, waiting_since`` cannot walk the index, which
+    costs a sort over every open ticket on a large inbox.
+    """
+    tickets: list[Ticket] = []
+    stamp, last_id = position if position else (None, None)
+    if position is None or stamp is not None:
+        waiting = base.where(Ticket.waiting_since.is_not(None))
+        if stamp is not None:
+            waiting = waiting.where(or_(Ticket.waiting_since > stamp,
+                                        and_(Ticket.waiting_since == stamp, Ticket.id > last_id)))
+        tickets = list(db.scalars(waiting.order_by(Ticket.waiting_since, Ticket.id).limit(want)))
+    if len(tickets) < want:
+        rest = base.where(Ticket.waiting_since.is_(None))
+        if stamp is None and last_id is not None:
+            rest = rest.where(Ticket.id > last_id)
+        tickets += list(db.scalars(rest.order_by(Ticket.id).limit(want - len(tickets))))
+    return tickets
 
 
 def _cursor_of(sort: TicketSort, ticket: Ticket) -> str:
@@ -158,12 +174,15 @@ def list_tickets(
     if f.q and f.q.strip():
         f = f.model_copy(update={"folded_query": fold(f.q.strip())})
     base = repo.filtered(workspace_id, f)
-    query = base
-    if cursor:
-        stamp, last_id = decode_cursor(cursor)
-        query = query.where(_after_cursor(sort, stamp, last_id))
-    query = query.order_by(*repo.sort_columns(sort)).limit(limit + 1)  # type: ignore[arg-type]
-    tickets = list(db.scalars(query))
+    position = decode_cursor(cursor) if cursor else None
+    if sort is TicketSort.OLDEST_WAITING:
+        tickets = _oldest_waiting(db, base, position, limit + 1)
+    else:
+        query = base
+        if position:
+            query = query.where(_after_cursor(sort, *position))
+        query = query.order_by(*repo.sort_columns(sort)).limit(limit + 1)  # type: ignore[arg-type]
+        tickets = list(db.scalars(query))
     more = len(tickets) > limit
     tickets = tickets[:limit]
     return TicketPage(

@@ -176,8 +176,8 @@ def filtered(workspace_id: int, f: TicketFilter) -> Select[tuple[Ticket]]:
 
 
 def sort_columns(sort: TicketSort) -> tuple[object, ...]:
-    if sort is TicketSort.OLDEST_WAITING:
-        return (Ticket.waiting_since.is_(None), Ticket.waiting_since.asc(), Ticket.id.asc())
+    if sort is TicketSort.OLDEST_WAITING:  # see tickets.queries._oldest_waiting
+        return (Ticket.waiting_since.asc(), Ticket.id.asc())
     if sort is TicketSort.OLDEST:
         return (Ticket.last_activity_at.asc(), Ticket.id.asc())
     return (Ticket.last_activity_at.desc(), Ticket.id.desc())

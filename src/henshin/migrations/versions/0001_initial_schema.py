@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 05:28:16.779521
+Create Date: 2026-11-23 06:38:31.247660
 """
 
 from __future__ import annotations
