@@ -106,7 +106,8 @@ def populate(
         for i in range(done, done + size):
             ch = i % len(NETWORKS)
             network = NETWORKS[ch]
-            created = base + timedelta(seconds=rng.randrange(year))
+            # Tickets arrive in time order, as they do through ingest (ids follow time).
+            created = base + timedelta(seconds=i * year / max(tickets, 1) + rng.randrange(600))
             activity = created + timedelta(seconds=rng.randrange(3 * 24 * 3600))
             r = rng.random()
             status = "open" if r < 0.25 else "snoozed" if r < 0.30 else "closed"

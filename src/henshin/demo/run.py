@@ -52,6 +52,8 @@ def run_demo(*, host: str, port: int, engagements: int, live_every: float, reset
     get_settings.cache_clear()
     settings = get_settings().model_copy(update={"run_workers_in_process": True})
     logging.basicConfig(level=settings.log_level)
+    # Every poll of the sandbox would be an INFO line; the demo's console is for the login.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if reset and settings.is_sqlite:
         path = settings.database_url.split("///", 1)[-1]
         for suffix in ("", "-wal", "-shm"):
