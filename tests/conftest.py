@@ -13,8 +13,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Engine, create_engine, text
 
 from henshin.config import Settings, get_settings
-from henshin.db.engine import make_engine
 from henshin.db.base import Base
+from henshin.db.engine import make_engine
 from henshin.db.session import Database
 from henshin.kit.secrets import reset_secret_box
 from tests.support.postgres import PostgresServer, start_postgres

@@ -37,7 +37,13 @@ from pydantic import BaseModel, Field
 
 from henshin.connectors.errors import Unsupported
 from henshin.connectors.transport import RateLimitState
-from henshin.connectors.types import Author, InboundEngagement, Network, OutboundAction, OutboundResult
+from henshin.connectors.types import (
+    Author,
+    InboundEngagement,
+    Network,
+    OutboundAction,
+    OutboundResult,
+)
 
 
 class Capability(StrEnum):

@@ -104,7 +104,7 @@ def dispatch(events: list[Event], bind: Any = None) -> None:
                 listener(event)
             except Exception:  # a failing listener must never undo or block the commit
                 log.exception("listener %r failed on %s", listener, event.name)
-    for batch_listener in list(_batch_listeners):
+    for batch_listener in _batch_listeners:
         try:
             batch_listener(events, bind)
         except Exception:  # a failing listener must never undo or block the commit

@@ -27,7 +27,7 @@ from henshin.ingest import repository as repo
 from henshin.ingest.analysis import Understood, understand_batch
 from henshin.kit.errors import InvalidInput
 from henshin.kit.time import as_utc, utc_now
-from henshin.models import Channel, Engagement, Ticket, TicketEvent
+from henshin.models import Channel, Ticket, TicketEvent
 from henshin.tickets.actions import do_receive_message
 from henshin.tickets.history import record_change
 from henshin.understand.normalize import fold

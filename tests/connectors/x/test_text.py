@@ -1,6 +1,11 @@
 """X weighted character counting follows twitter-text v3."""
 
-from henshin.connectors.x.text import MAX_WEIGHTED_LENGTH, is_valid_length, remaining, weighted_length
+from henshin.connectors.x.text import (
+    MAX_WEIGHTED_LENGTH,
+    is_valid_length,
+    remaining,
+    weighted_length,
+)
 
 
 def test_latin_counts_one_per_character() -> None:

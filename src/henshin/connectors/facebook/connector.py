@@ -16,7 +16,13 @@ from henshin.connectors.facebook.config import FacebookConfig
 from henshin.connectors.meta import oauth, webhooks
 from henshin.connectors.meta.outbound import delete_object, need, send_message
 from henshin.connectors.meta.window import WindowState, messaging_window
-from henshin.connectors.types import InboundEngagement, Network, OutboundAction, OutboundKind, OutboundResult
+from henshin.connectors.types import (
+    InboundEngagement,
+    Network,
+    OutboundAction,
+    OutboundKind,
+    OutboundResult,
+)
 
 __all__ = ["FacebookConnector", "WindowState", "messaging_window"]
 

@@ -7,7 +7,14 @@ from typing import Any
 
 from henshin.connectors.errors import MalformedPayload
 from henshin.connectors.meta.messaging import messaging_events
-from henshin.connectors.types import Author, Direction, EngagementKind, InboundEngagement, Network, PostContext
+from henshin.connectors.types import (
+    Author,
+    Direction,
+    EngagementKind,
+    InboundEngagement,
+    Network,
+    PostContext,
+)
 
 # feed items that are not customer text (likes, shares, our own status updates…)
 IGNORED_FEED_ITEMS = frozenset({"reaction", "like", "share", "status", "post", "photo", "video", "album",

@@ -15,7 +15,13 @@ from henshin.connectors.instagram.client import GRAPH_BASE_URL, InstagramClient
 from henshin.connectors.instagram.config import InstagramConfig
 from henshin.connectors.meta import oauth, webhooks
 from henshin.connectors.meta.outbound import delete_object, need, send_message
-from henshin.connectors.types import InboundEngagement, Network, OutboundAction, OutboundKind, OutboundResult
+from henshin.connectors.types import (
+    InboundEngagement,
+    Network,
+    OutboundAction,
+    OutboundKind,
+    OutboundResult,
+)
 
 COMMENT_FIELDS = "id,text,timestamp,username,from,parent_id,like_count"
 

@@ -7,7 +7,14 @@ from typing import Any
 
 from henshin.connectors.errors import MalformedPayload
 from henshin.connectors.meta.messaging import messaging_events
-from henshin.connectors.types import Author, Direction, EngagementKind, InboundEngagement, Network, PostContext
+from henshin.connectors.types import (
+    Author,
+    Direction,
+    EngagementKind,
+    InboundEngagement,
+    Network,
+    PostContext,
+)
 
 HANDLED_FIELDS = frozenset({"comments", "live_comments", "mentions"})
 

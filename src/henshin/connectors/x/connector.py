@@ -14,7 +14,13 @@ import httpx
 from henshin.connectors.base import Capability, ChallengeResponse, Connector, PollResult, TextLimits
 from henshin.connectors.errors import MalformedPayload, PermanentError
 from henshin.connectors.signing import require_match, x_signature
-from henshin.connectors.types import InboundEngagement, Network, OutboundAction, OutboundKind, OutboundResult
+from henshin.connectors.types import (
+    InboundEngagement,
+    Network,
+    OutboundAction,
+    OutboundKind,
+    OutboundResult,
+)
 from henshin.connectors.x import normalize
 from henshin.connectors.x.client import XClient
 from henshin.connectors.x.config import XConfig

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-import henshin.db.base
 from sqlalchemy import Text  # noqa: F401  (used by JSONB column types)
 from sqlalchemy.dialects import postgresql
+
+import henshin.db.base
 
 revision = "0001"
 down_revision = None

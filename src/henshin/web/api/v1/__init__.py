@@ -2,9 +2,22 @@
 
 from fastapi import APIRouter
 
-from henshin.web.api.v1 import auth, channels, csat, engagements, reports, tickets, workspace
-from henshin.web.api.v1 import compose, knowledge, moderation, replies
-from henshin.web.api.v1 import routing, rules, sla
+from henshin.web.api.v1 import (
+    auth,
+    channels,
+    compose,
+    csat,
+    engagements,
+    knowledge,
+    moderation,
+    replies,
+    reports,
+    routing,
+    rules,
+    sla,
+    tickets,
+    workspace,
+)
 
 router = APIRouter()
 for module in (auth, workspace, channels, engagements, tickets, reports, csat, replies, knowledge, compose, moderation,

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from henshin.kit.errors import Forbidden
+from henshin.web.deps import SESSION_COOKIE, CurrentCaller, DbSession, load_session
 from henshin.workspaces import actions as ws_actions
 from henshin.workspaces import repository as ws_repo
-from henshin.web.deps import SESSION_COOKIE, CurrentCaller, DbSession, load_session
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from henshin.models.workspace import Role
+from henshin.web.deps import CurrentCaller, DbSession
 from henshin.workspaces import actions as ws_actions
 from henshin.workspaces import repository as ws_repo
-from henshin.web.deps import CurrentCaller, DbSession
 
 router = APIRouter(prefix="/workspace", tags=["workspace"])
 
