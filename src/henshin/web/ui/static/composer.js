@@ -219,8 +219,12 @@
     /* ---- send, undo -------------------------------------------------------------------- */
     async function send(close) {
       if (!text.value.trim()) { text.focus(); return; }
-      const data = await check();
-      if (!data) return;
+      // A debounced check still pending from the last keystrokes would supersede this one
+      // and leave the click doing nothing: cancel it, and ask again if one was in flight.
+      clearTimeout(timer);
+      let data = await check();
+      if (!data && text.value.trim()) data = await check();
+      if (!data) { text.focus(); return; } // the reason is shown under the text box
       const blocking = blockingCodes();
       if (blocking.length) {
         toast(t("ticket.composer.still_blocked"), { error: true });
