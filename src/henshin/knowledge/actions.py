@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from henshin.events.bus import Actor, ActorType, Event, publish
 from henshin.events.names import EventName
 from henshin.kit.errors import Conflict, InvalidInput
+from henshin.kit.tags import check_tags
 from henshin.kit.time import utc_now
 from henshin.knowledge import repository as repo
 from henshin.knowledge.schemas import ArticleIn, ArticleUpdate
@@ -22,25 +23,12 @@ from henshin.models import Article
 from henshin.understand.normalize import fold
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")
-TAG = re.compile(r"^[^\s,#]{1,50}$")
 LANGUAGES = ("ja", "en")
 
 
 def search_text_of(title: str, body: str, tags: Iterable[str]) -> str:
     """The folded form articles are searched on (tags as ``#tag``)."""
     return "\n".join([fold(title), fold(body), " ".join(f"#{fold(t)}" for t in tags)])
-
-
-def check_tags(tags: Iterable[str]) -> list[str]:
-    """Clean tag names: no spaces, commas or '#', at most 50 characters each."""
-    names: list[str] = []
-    for raw in tags:
-        name = raw.strip().lower()
-        if not TAG.match(name):
-            raise InvalidInput(f"tag {raw!r} is empty, longer than 50 or contains a space, ',' or '#'")
-        if name not in names:
-            names.append(name)
-    return names
 
 
 def check_slug(db: Session, workspace_id: int, slug: str, *, article_id: int | None = None) -> str:

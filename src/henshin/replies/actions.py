@@ -17,6 +17,7 @@ from henshin.events.bus import Actor, ActorType, Event, publish
 from henshin.events.names import EventName, HistoryType
 from henshin.kit.errors import Conflict, Forbidden, InvalidInput
 from henshin.kit.secrets import secret_box
+from henshin.kit.tags import check_tags
 from henshin.kit.time import utc_now
 from henshin.models import Draft, GuardOverride, OutboundMessage, SavedReply, Ticket, Workspace
 from henshin.models.ticket import TicketStatus
@@ -31,7 +32,6 @@ from henshin.tickets.history import record_change
 from henshin.understand.normalize import fold
 
 SHORTCUT = re.compile(r"^/?[^\s/]{1,63}$")
-TAG = re.compile(r"^[^\s,#]{1,50}$")
 
 
 def search_text_of(row: SavedReply) -> str:
@@ -69,17 +69,6 @@ def check_shortcut(db: Session, workspace_id: int, shortcut: str | None, owner: 
     if repo.shortcut_taken(db, workspace_id, value, owner, exclude_id):
         raise Conflict(f"the shortcut {value} is already used by another saved reply")
     return value
-
-
-def check_tags(tags: list[str]) -> list[str]:
-    names: list[str] = []
-    for raw in tags:
-        name = raw.strip().lower()
-        if not TAG.match(name):
-            raise InvalidInput(f"tag {raw!r} is empty, longer than 50 or contains a space, ',' or '#'")
-        if name not in names:
-            names.append(name)
-    return names
 
 
 def check_may_edit(row: SavedReply, actor_id: int, role: Role) -> None:
