@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from henshin.db.session import Database
+from henshin.events.bus import Actor
 from henshin.kit.errors import Forbidden, Unauthorized
 from henshin.kit.secrets import token_digest
 from henshin.kit.time import utc_now
@@ -58,6 +59,11 @@ class Caller:
     @property
     def user_id(self) -> int:
         return self.user.id
+
+    @property
+    def actor(self) -> Actor:
+        """This caller as the actor named in history, events and logs."""
+        return Actor.user(self.user.id, self.user.name)
 
     def require(self, role: Role) -> None:
         if self.role.rank < role.rank:

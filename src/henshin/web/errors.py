@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,11 +18,13 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "request"
 
 
+def validation_lines(errors: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Pydantic's errors as ``field: message`` lines a person can act on (the first ten)."""
+    return [f"{_location(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}" for e in errors[:10]]
+
+
 def describe_validation(exc: RequestValidationError) -> str:
-    messages = []
-    for error in exc.errors()[:10]:
-        messages.append(f"{_location(tuple(error.get('loc', ())))}: {error.get('msg', 'invalid')}")
-    return "; ".join(messages)
+    return "; ".join(validation_lines(exc.errors()))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -15,19 +15,18 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
-from henshin.events.bus import Actor
-from henshin.kit.errors import HenshinError, NotFound
+from henshin.kit.errors import NotFound
 from henshin.knowledge import actions
 from henshin.knowledge import repository as repo
 from henshin.knowledge.queries import article_out, list_articles, public_article, search_articles
 from henshin.knowledge.schemas import ArticleIn, ArticleUpdate
+from henshin.models import Article
 from henshin.models.workspace import Role
 from henshin.web.deps import Caller, DbSession
+from henshin.web.ui.forms import apply_form, page_offset, tag_list
 from henshin.web.ui.i18n import LANGUAGES, pick_language, translator
 from henshin.web.ui.rendering import PageCaller, render
-from henshin.web.ui.replies import validation_messages
 from henshin.workspaces import repository as ws_repo
 
 router = APIRouter(include_in_schema=False)
@@ -80,18 +79,14 @@ def public_article_page(workspace_slug: str, article_slug: str, request: Request
     })
 
 
-def _actor(caller: Caller) -> Actor:
-    return Actor.user(caller.user_id, caller.user.name)
-
 
 def _form_values(form: Any) -> dict[str, Any]:
-    tags = [t.strip().lstrip("#") for t in str(form.get("tags") or "").replace("、", ",").split(",") if t.strip()]
     return {
         "title": str(form.get("title") or "").strip(),
         "body": str(form.get("body") or ""),
         "language": str(form.get("language") or "ja"),
         "slug": str(form.get("slug") or "").strip() or None,
-        "tags": tags,
+        "tags": tag_list(form.get("tags")),
         "published": str(form.get("published") or "") == "1",
     }
 
@@ -109,10 +104,7 @@ def _manage_page(
     q = params.get("q") or None
     status = params.get("status") if params.get("status") in STATUSES else None
     language = params.get("language") if params.get("language") in LANGUAGES else None
-    try:
-        offset = max(0, int(params.get("offset") or 0))
-    except ValueError:
-        offset = 0
+    offset = page_offset(params.get("offset"))
     listing = list_articles(
         db, caller.workspace_id, caller.workspace.slug, q=q, language=language,
         published=STATUSES.get(status or ""), limit=PAGE_SIZE, offset=offset,
@@ -144,20 +136,17 @@ def manage_page(request: Request, caller: PageCaller, db: DbSession) -> Response
 async def create_article(request: Request, caller: PageCaller, db: DbSession) -> Response:
     """Create an article from the editor's form (supervisors and admins)."""
     values = _form_values(await request.form())
-    try:
+
+    def create() -> Article:
         caller.require(Role.SUPERVISOR)
-        article = actions.do_create_article(db, workspace_id=caller.workspace_id, actor=_actor(caller),
-                                            data=ArticleIn(**values))
-        db.commit()
-    except ValidationError as error:
-        db.rollback()
-        return _manage_page(request, caller, db, editing={"id": None, **values},
-                            errors=validation_messages(error), status_code=422)
-    except HenshinError as error:
-        db.rollback()
-        return _manage_page(request, caller, db, editing={"id": None, **values}, errors=[error.message],
-                            status_code=error.status_code)
-    return RedirectResponse(f"/kb?edit={article.id}&saved=1", status_code=303)
+        return actions.do_create_article(db, workspace_id=caller.workspace_id, actor=caller.actor,
+                                         data=ArticleIn(**values))
+
+    outcome = apply_form(db, create, show=lambda errors, status: _manage_page(
+        request, caller, db, editing={"id": None, **values}, errors=errors, status_code=status))
+    if isinstance(outcome, Response):
+        return outcome
+    return RedirectResponse(f"/kb?edit={outcome.id}&saved=1", status_code=303)
 
 
 @router.post("/kb/articles/{article_id}")
@@ -165,18 +154,15 @@ async def update_article(article_id: int, request: Request, caller: PageCaller, 
     """Save the editor's changes to one article (supervisors and admins)."""
     article = repo.get_article(db, caller.workspace_id, article_id)
     values = _form_values(await request.form())
-    try:
+
+    def update() -> None:
         caller.require(Role.SUPERVISOR)
-        actions.do_update_article(db, article, actor=_actor(caller), data=ArticleUpdate(**values))
-        db.commit()
-    except ValidationError as error:
-        db.rollback()
-        return _manage_page(request, caller, db, editing={"id": article_id, **values},
-                            errors=validation_messages(error), status_code=422)
-    except HenshinError as error:
-        db.rollback()
-        return _manage_page(request, caller, db, editing={"id": article_id, **values}, errors=[error.message],
-                            status_code=error.status_code)
+        actions.do_update_article(db, article, actor=caller.actor, data=ArticleUpdate(**values))
+
+    outcome = apply_form(db, update, show=lambda errors, status: _manage_page(
+        request, caller, db, editing={"id": article_id, **values}, errors=errors, status_code=status))
+    if isinstance(outcome, Response):
+        return outcome
     return RedirectResponse(f"/kb?edit={article_id}&saved=1", status_code=303)
 
 
@@ -184,14 +170,15 @@ async def update_article(article_id: int, request: Request, caller: PageCaller, 
 def toggle_published(article_id: int, request: Request, caller: PageCaller, db: DbSession) -> Response:
     """Publish a draft, or take a published article off the public help centre."""
     article = repo.get_article(db, caller.workspace_id, article_id)
-    try:
+
+    def toggle() -> None:
         caller.require(Role.SUPERVISOR)
-        actions.do_update_article(db, article, actor=_actor(caller),
-                                  data=ArticleUpdate(published=not article.published))
-        db.commit()
-    except HenshinError as error:
-        db.rollback()
-        return _manage_page(request, caller, db, errors=[error.message], status_code=error.status_code)
+        actions.do_update_article(db, article, actor=caller.actor, data=ArticleUpdate(published=not article.published))
+
+    outcome = apply_form(db, toggle, show=lambda errors, status: _manage_page(
+        request, caller, db, errors=errors, status_code=status))
+    if isinstance(outcome, Response):
+        return outcome
     return RedirectResponse(f"/kb?edit={article_id}&saved=1", status_code=303)
 
 
@@ -199,11 +186,13 @@ def toggle_published(article_id: int, request: Request, caller: PageCaller, db: 
 def delete_article(article_id: int, request: Request, caller: PageCaller, db: DbSession) -> Response:
     """Delete an article (supervisors and admins)."""
     article = repo.get_article(db, caller.workspace_id, article_id)
-    try:
+
+    def delete() -> None:
         caller.require(Role.SUPERVISOR)
-        actions.do_delete_article(db, article, actor=_actor(caller))
-        db.commit()
-    except HenshinError as error:
-        db.rollback()
-        return _manage_page(request, caller, db, errors=[error.message], status_code=error.status_code)
+        actions.do_delete_article(db, article, actor=caller.actor)
+
+    outcome = apply_form(db, delete, show=lambda errors, status: _manage_page(
+        request, caller, db, errors=errors, status_code=status))
+    if isinstance(outcome, Response):
+        return outcome
     return RedirectResponse("/kb?deleted=1", status_code=303)

@@ -14,10 +14,8 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 
-from henshin.events.bus import Actor
-from henshin.kit.errors import HenshinError, NotFound
+from henshin.kit.errors import NotFound
 from henshin.models import SavedReply
 from henshin.models.workspace import Role
 from henshin.replies import actions
@@ -26,6 +24,7 @@ from henshin.replies.queries import list_saved_replies, saved_reply_out
 from henshin.replies.schemas import SavedReplyIn, SavedReplyUpdate
 from henshin.replies.templates import KNOWN_VARIABLES
 from henshin.web.deps import Caller, DbSession
+from henshin.web.ui.forms import apply_form, page_offset, tag_list
 from henshin.web.ui.inbox import NETWORK_BADGES
 from henshin.web.ui.rendering import PageCaller, render
 
@@ -36,14 +35,6 @@ LANGUAGES = ("ja", "en")
 NETWORKS = tuple(n for n in NETWORK_BADGES if n not in ("api", "rss"))
 
 
-def validation_messages(error: ValidationError) -> list[str]:
-    """Pydantic's errors as ``field: message`` lines an agent can act on."""
-    return [f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors()]
-
-
-def _actor(caller: Caller) -> Actor:
-    return Actor.user(caller.user_id, caller.user.name)
-
 
 def _visible(db: DbSession, caller: Caller, saved_reply_id: int) -> SavedReply:
     row = repo.get_saved_reply(db, caller.workspace_id, saved_reply_id)
@@ -53,14 +44,13 @@ def _visible(db: DbSession, caller: Caller, saved_reply_id: int) -> SavedReply:
 
 
 def _form_values(form: Any) -> dict[str, Any]:
-    tags = [t.strip() for t in str(form.get("tags") or "").replace("、", ",").split(",") if t.strip()]
     return {
         "title": str(form.get("title") or "").strip(),
         "body": str(form.get("body") or ""),
         "shortcut": str(form.get("shortcut") or "").strip() or None,
         "language": str(form.get("language") or "") or None,
         "network": str(form.get("network") or "") or None,
-        "tags": tags,
+        "tags": tag_list(form.get("tags")),
         "shared": str(form.get("shared") or "0") == "1",
     }
 
@@ -79,10 +69,7 @@ def _page(
     scope = str(params.get("scope")) if params.get("scope") in ("shared", "personal") else "all"
     language = params.get("language") if params.get("language") in LANGUAGES else None
     network = params.get("network") if params.get("network") in NETWORKS else None
-    try:
-        offset = max(0, int(params.get("offset") or 0))
-    except ValueError:
-        offset = 0
+    offset = page_offset(params.get("offset"))
     listing = list_saved_replies(
         db, caller.workspace_id, caller.user_id, q=q, language=language, network=network,
         scope=scope, limit=PAGE_SIZE, offset=offset,
@@ -119,21 +106,16 @@ def replies_page(request: Request, caller: PageCaller, db: DbSession) -> Respons
 async def create_saved_reply(request: Request, caller: PageCaller, db: DbSession) -> Response:
     """Create a saved reply from the editor's form (CSRF-checked by the page dependency)."""
     values = _form_values(await request.form())
-    try:
-        data = SavedReplyIn(**values)
-        row = actions.do_create_saved_reply(
-            db, workspace_id=caller.workspace_id, actor=_actor(caller), role=caller.role, data=data
-        )
-        db.commit()
-    except ValidationError as error:
-        db.rollback()
-        return _page(request, caller, db, editing={"id": None, **values},
-                     errors=validation_messages(error), status_code=422)
-    except HenshinError as error:
-        db.rollback()
-        return _page(request, caller, db, editing={"id": None, **values}, errors=[error.message],
-                     status_code=error.status_code)
-    return RedirectResponse(f"/replies?edit={row.id}&saved=1", status_code=303)
+    outcome = apply_form(
+        db,
+        lambda: actions.do_create_saved_reply(db, workspace_id=caller.workspace_id, actor=caller.actor,
+                                              role=caller.role, data=SavedReplyIn(**values)),
+        show=lambda errors, status: _page(request, caller, db, editing={"id": None, **values},
+                                          errors=errors, status_code=status),
+    )
+    if isinstance(outcome, Response):
+        return outcome
+    return RedirectResponse(f"/replies?edit={outcome.id}&saved=1", status_code=303)
 
 
 @router.post("/replies/{saved_reply_id}")
@@ -142,18 +124,15 @@ async def update_saved_reply(saved_reply_id: int, request: Request, caller: Page
     row = _visible(db, caller, saved_reply_id)
     values = _form_values(await request.form())
     values.pop("shared")  # who sees a reply is chosen when it is made
-    try:
-        data = SavedReplyUpdate(**values)
-        actions.do_update_saved_reply(db, row, actor=_actor(caller), role=caller.role, data=data)
-        db.commit()
-    except ValidationError as error:
-        db.rollback()
-        return _page(request, caller, db, editing={"id": saved_reply_id, "shared": row.owner_user_id is None, **values},
-                     errors=validation_messages(error), status_code=422)
-    except HenshinError as error:
-        db.rollback()
-        return _page(request, caller, db, editing={"id": saved_reply_id, "shared": row.owner_user_id is None, **values},
-                     errors=[error.message], status_code=error.status_code)
+    editing = {"id": saved_reply_id, "shared": row.owner_user_id is None, **values}
+    outcome = apply_form(
+        db,
+        lambda: actions.do_update_saved_reply(db, row, actor=caller.actor, role=caller.role,
+                                              data=SavedReplyUpdate(**values)),
+        show=lambda errors, status: _page(request, caller, db, editing=editing, errors=errors, status_code=status),
+    )
+    if isinstance(outcome, Response):
+        return outcome
     return RedirectResponse(f"/replies?edit={saved_reply_id}&saved=1", status_code=303)
 
 
@@ -161,10 +140,10 @@ async def update_saved_reply(saved_reply_id: int, request: Request, caller: Page
 def delete_saved_reply(saved_reply_id: int, request: Request, caller: PageCaller, db: DbSession) -> Response:
     """Delete a saved reply (its owner, or a supervisor for shared ones)."""
     row = _visible(db, caller, saved_reply_id)
-    try:
-        actions.do_delete_saved_reply(db, row, actor=_actor(caller), role=caller.role)
-        db.commit()
-    except HenshinError as error:
-        db.rollback()
-        return _page(request, caller, db, errors=[error.message], status_code=error.status_code)
+    outcome = apply_form(
+        db, lambda: actions.do_delete_saved_reply(db, row, actor=caller.actor, role=caller.role),
+        show=lambda errors, status: _page(request, caller, db, errors=errors, status_code=status),
+    )
+    if isinstance(outcome, Response):
+        return outcome
     return RedirectResponse("/replies?deleted=1", status_code=303)

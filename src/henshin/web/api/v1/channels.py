@@ -22,15 +22,11 @@ from henshin.channels.schemas import (
     OAuthStartOut,
 )
 from henshin.connectors import registry
-from henshin.events.bus import Actor
 from henshin.models.workspace import Role
 from henshin.web.deps import CurrentCaller, DbSession, get_database
 
 router = APIRouter(prefix="/channels", tags=["channels"])
 
-
-def _actor(caller: CurrentCaller) -> Actor:
-    return Actor.user(caller.user_id, caller.user.name)
 
 
 @router.get("", response_model=list[ChannelOut])
@@ -63,7 +59,7 @@ def create_channel(body: ChannelIn, caller: CurrentCaller, db: DbSession) -> Cha
     else:
         channel = ch_actions.do_connect_channel(
             db, workspace_id=caller.workspace_id, network=body.network, name=body.name,
-            credentials=body.credentials, settings=body.settings, actor=_actor(caller))
+            credentials=body.credentials, settings=body.settings, actor=caller.actor)
     db.commit()
     return ch_queries.workspace_channel(db, caller.workspace_id, channel.id)
 
@@ -100,7 +96,7 @@ def update_channel(channel_id: int, body: ChannelUpdate, caller: CurrentCaller, 
     """Rename, change settings, or reconnect with new credentials (reactivates the channel)."""
     caller.require(Role.ADMIN)
     channel = ch_queries.channel_to_change(db, caller.workspace_id, channel_id)
-    ch_actions.do_update_channel(db, channel, actor=_actor(caller), name=body.name,
+    ch_actions.do_update_channel(db, channel, actor=caller.actor, name=body.name,
                                  credentials=body.credentials, settings=body.settings)
     db.commit()
     return ch_queries.workspace_channel(db, caller.workspace_id, channel_id)
@@ -109,7 +105,7 @@ def update_channel(channel_id: int, body: ChannelUpdate, caller: CurrentCaller, 
 def _pause(channel_id: int, caller: CurrentCaller, db: DbSession, paused: bool) -> ChannelOut:
     caller.require(Role.ADMIN)
     channel = ch_queries.channel_to_change(db, caller.workspace_id, channel_id)
-    ch_actions.do_set_paused(db, channel, paused=paused, actor=_actor(caller))
+    ch_actions.do_set_paused(db, channel, paused=paused, actor=caller.actor)
     db.commit()
     return ch_queries.workspace_channel(db, caller.workspace_id, channel_id)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from henshin.events.bus import Actor
 from henshin.kit.errors import InvalidInput
 from henshin.models import Ticket
 from henshin.models.workspace import Role
@@ -47,9 +46,6 @@ from henshin.web.deps import Caller, CurrentCaller, DbSession, get_database
 
 router = APIRouter(tags=["composer"])
 
-
-def _actor(caller: Caller) -> Actor:
-    return Actor.user(caller.user_id, caller.user.name)
 
 
 def finding_out(f: GuardFinding) -> FindingOut:
@@ -165,11 +161,11 @@ def send(ticket_id: int, body: SendIn, caller: CurrentCaller, db: DbSession) -> 
     ticket = ticket_repo.get_ticket(db, caller.workspace_id, ticket_id, lock=True)
     context = _context(db, caller, ticket, body.visibility, body.identify, body.in_reply_to)
     result = actions.do_send_reply(
-        db, context, actor=_actor(caller), text=body.text, send_key=body.send_key,
+        db, context, actor=caller.actor, text=body.text, send_key=body.send_key,
         overrides=body.overrides, confirm_parts=body.confirm_parts, marker_style=body.marker_style,
     )
     if body.close:
-        ticket_actions.do_close(db, ticket, actor=_actor(caller))
+        ticket_actions.do_close(db, ticket, actor=caller.actor)
     db.commit()
     return SendOut(
         ticket_id=ticket.id, send_key=result.send_key,
@@ -194,7 +190,7 @@ def undo(outbound_id: int, caller: CurrentCaller, db: DbSession) -> UndoOut:
         ticket_repo.get_ticket(db, caller.workspace_id, message.ticket_id, lock=True)
         if message.ticket_id else None
     )
-    cancelled = actions.do_undo_send(db, ticket, message, actor=_actor(caller), role=caller.role)
+    cancelled = actions.do_undo_send(db, ticket, message, actor=caller.actor, role=caller.role)
     db.commit()
     return UndoOut(cancelled=cancelled, ticket_id=message.ticket_id)
 

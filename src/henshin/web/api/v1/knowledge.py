@@ -6,19 +6,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from henshin.events.bus import Actor
 from henshin.knowledge import actions
 from henshin.knowledge import repository as repo
 from henshin.knowledge.queries import article_out, list_articles
 from henshin.knowledge.schemas import ArticleIn, ArticleList, ArticleOut, ArticleUpdate
 from henshin.models.workspace import Role
-from henshin.web.deps import Caller, CurrentCaller, DbSession
+from henshin.web.deps import CurrentCaller, DbSession
 
 router = APIRouter(prefix="/kb/articles", tags=["knowledge base"])
 
-
-def _actor(caller: Caller) -> Actor:
-    return Actor.user(caller.user_id, caller.user.name)
 
 
 @router.get("", response_model=ArticleList)
@@ -44,7 +40,7 @@ def get_articles(
 def create_article(body: ArticleIn, caller: CurrentCaller, db: DbSession) -> ArticleOut:
     caller.require(Role.SUPERVISOR)
     article = actions.do_create_article(
-        db, workspace_id=caller.workspace_id, actor=_actor(caller), data=body
+        db, workspace_id=caller.workspace_id, actor=caller.actor, data=body
     )
     db.commit()
     return article_out(article, caller.workspace.slug)
@@ -61,7 +57,7 @@ def update_article(
 ) -> ArticleOut:
     caller.require(Role.SUPERVISOR)
     article = repo.get_article(db, caller.workspace_id, article_id)
-    actions.do_update_article(db, article, actor=_actor(caller), data=body)
+    actions.do_update_article(db, article, actor=caller.actor, data=body)
     db.commit()
     return article_out(article, caller.workspace.slug)
 
@@ -70,6 +66,6 @@ def update_article(
 def delete_article(article_id: int, caller: CurrentCaller, db: DbSession) -> Response:
     caller.require(Role.SUPERVISOR)
     article = repo.get_article(db, caller.workspace_id, article_id)
-    actions.do_delete_article(db, article, actor=_actor(caller))
+    actions.do_delete_article(db, article, actor=caller.actor)
     db.commit()
     return Response(status_code=204)

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from henshin.events.bus import Actor
 from henshin.replies import actions
 from henshin.replies import repository as repo
 from henshin.replies.composer import ComposerSettings, template_variables
@@ -24,9 +23,6 @@ from henshin.web.deps import Caller, CurrentCaller, DbSession
 
 router = APIRouter(prefix="/saved-replies", tags=["saved replies"])
 
-
-def _actor(caller: Caller) -> Actor:
-    return Actor.user(caller.user_id, caller.user.name)
 
 
 @router.get("", response_model=SavedReplyList)
@@ -52,7 +48,7 @@ def get_saved_replies(
 def create_saved_reply(body: SavedReplyIn, caller: CurrentCaller, db: DbSession) -> SavedReplyOut:
     """Create a saved reply; unknown ``{variables}`` or a lone brace are refused (422)."""
     row = actions.do_create_saved_reply(
-        db, workspace_id=caller.workspace_id, actor=_actor(caller), role=caller.role, data=body
+        db, workspace_id=caller.workspace_id, actor=caller.actor, role=caller.role, data=body
     )
     db.commit()
     return saved_reply_out(row)
@@ -77,7 +73,7 @@ def update_saved_reply(
     saved_reply_id: int, body: SavedReplyUpdate, caller: CurrentCaller, db: DbSession
 ) -> SavedReplyOut:
     row = _visible(db, caller, saved_reply_id)
-    actions.do_update_saved_reply(db, row, actor=_actor(caller), role=caller.role, data=body)
+    actions.do_update_saved_reply(db, row, actor=caller.actor, role=caller.role, data=body)
     db.commit()
     return saved_reply_out(row)
 
@@ -85,7 +81,7 @@ def update_saved_reply(
 @router.delete("/{saved_reply_id}", status_code=204)
 def delete_saved_reply(saved_reply_id: int, caller: CurrentCaller, db: DbSession) -> Response:
     row = _visible(db, caller, saved_reply_id)
-    actions.do_delete_saved_reply(db, row, actor=_actor(caller), role=caller.role)
+    actions.do_delete_saved_reply(db, row, actor=caller.actor, role=caller.role)
     db.commit()
     return Response(status_code=204)
 

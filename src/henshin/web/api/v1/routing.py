@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from henshin.events.bus import Actor
 from henshin.kit.errors import InvalidInput, NotFound
 from henshin.kit.time import utc_now
 from henshin.models.workspace import Role
@@ -25,9 +24,6 @@ from henshin.workspaces import repository as ws_repo
 router = APIRouter(tags=["routing"])
 
 
-def _actor(caller: Caller) -> Actor:
-    return Actor.user(caller.user_id, caller.user.name)
-
 
 class AvailabilityIn(BaseModel):
     availability: str
@@ -41,7 +37,7 @@ def set_availability(body: AvailabilityIn, caller: CurrentCaller, db: DbSession)
     if user_id != caller.user_id:
         caller.require(Role.SUPERVISOR)
     assigned = actions.do_set_availability(db, caller.workspace_id, user_id, body.availability,
-                                           actor=_actor(caller))
+                                           actor=caller.actor)
     db.commit()
     return {"user_id": user_id, "availability": body.availability, "assigned_ticket_ids": assigned}
 
@@ -104,7 +100,7 @@ def auto_assign(ticket_id: int, body: AutoAssignIn, caller: CurrentCaller, db: D
     if body.strategy not in STRATEGIES:
         raise InvalidInput(f"strategy is one of {', '.join(STRATEGIES)}, not {body.strategy!r}")
     ticket = _ticket(caller, db, ticket_id)
-    do_auto_assign(db, ticket, team_id=body.team_id, strategy=body.strategy, actor=_actor(caller))
+    do_auto_assign(db, ticket, team_id=body.team_id, strategy=body.strategy, actor=caller.actor)
     db.commit()
     return ticket_detail(db, caller.workspace_id, ticket_id, viewer_user_id=caller.user_id)
 
@@ -112,7 +108,7 @@ def auto_assign(ticket_id: int, body: AutoAssignIn, caller: CurrentCaller, db: D
 @router.post("/routing/pull")
 def pull(caller: CurrentCaller, db: DbSession) -> dict[str, Any]:
     """Take the oldest waiting unassigned tickets of your teams (up to your capacity)."""
-    assigned = do_pull_next(db, caller.workspace_id, caller.user_id, actor=_actor(caller))
+    assigned = do_pull_next(db, caller.workspace_id, caller.user_id, actor=caller.actor)
     db.commit()
     return {"assigned_ticket_ids": assigned}
 
@@ -135,7 +131,7 @@ class EscalateIn(BaseModel):
 def escalate(ticket_id: int, body: EscalateIn, caller: CurrentCaller, db: DbSession) -> TicketDetail:
     """Escalate to L1/L2/L3 with a hand-off note; moves to the level's owner and notifies them."""
     ticket = _ticket(caller, db, ticket_id)
-    do_escalate(db, ticket, level=body.level, note=body.note, actor=_actor(caller),
+    do_escalate(db, ticket, level=body.level, note=body.note, actor=caller.actor,
                 steps_taken=body.steps_taken, customer_said=body.customer_said)
     db.commit()
     return ticket_detail(db, caller.workspace_id, ticket_id, viewer_user_id=caller.user_id)
@@ -149,7 +145,7 @@ class DeescalateIn(BaseModel):
 @router.post("/tickets/{ticket_id}/deescalate", response_model=TicketDetail)
 def deescalate(ticket_id: int, body: DeescalateIn, caller: CurrentCaller, db: DbSession) -> TicketDetail:
     ticket = _ticket(caller, db, ticket_id)
-    do_deescalate(db, ticket, actor=_actor(caller), note=body.note, level=body.level)
+    do_deescalate(db, ticket, actor=caller.actor, note=body.note, level=body.level)
     db.commit()
     return ticket_detail(db, caller.workspace_id, ticket_id, viewer_user_id=caller.user_id)
 

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ValidationError
 
-from henshin.events.bus import Actor
 from henshin.kit.errors import InvalidInput
 from henshin.models.ticket import Priority, TicketStatus
 from henshin.tickets import actions
@@ -65,7 +64,7 @@ def get_tickets(
         f = TicketFilter(
             status=status, network=network, channel_id=channel_id, kind=kind, tag=tag,
             assignee_id=assignee_id, team_id=team_id, unassigned=unassigned, priority=priority,
-            language=language, sentiment=sentiment, escalation_level=escalation_level,  # type: ignore[arg-type]
+            language=language, sentiment=sentiment, escalation_level=escalation_level,
             contact_id=contact_id, spam=spam, created_from=created_from, created_to=created_to,
             updated_from=updated_from, updated_to=updated_to, q=q,
         )
@@ -89,49 +88,46 @@ def _done(db: DbSession, caller: Caller, ticket_id: int) -> TicketDetail:
     return ticket_detail(db, caller.workspace_id, ticket_id, viewer_user_id=caller.user_id)
 
 
-def _actor(caller: Caller) -> Actor:
-    return Actor.user(caller.user_id, caller.user.name)
-
 
 @router.post("/{ticket_id}/assign", response_model=TicketDetail)
 def assign(ticket_id: int, body: AssignIn, caller: CurrentCaller, db: DbSession) -> TicketDetail:
     ticket = repo.get_ticket(db, caller.workspace_id, ticket_id, lock=True)
-    actions.do_assign(db, ticket, actor=_actor(caller), user_id=body.user_id, team_id=body.team_id)
+    actions.do_assign(db, ticket, actor=caller.actor, user_id=body.user_id, team_id=body.team_id)
     return _done(db, caller, ticket_id)
 
 
 @router.post("/{ticket_id}/unassign", response_model=TicketDetail)
 def unassign(ticket_id: int, caller: CurrentCaller, db: DbSession) -> TicketDetail:
     ticket = repo.get_ticket(db, caller.workspace_id, ticket_id, lock=True)
-    actions.do_unassign(db, ticket, actor=_actor(caller))
+    actions.do_unassign(db, ticket, actor=caller.actor)
     return _done(db, caller, ticket_id)
 
 
 @router.post("/{ticket_id}/tags", response_model=TicketDetail)
 def tag(ticket_id: int, body: TagsIn, caller: CurrentCaller, db: DbSession) -> TicketDetail:
     ticket = repo.get_ticket(db, caller.workspace_id, ticket_id, lock=True)
-    actions.do_tag(db, ticket, actor=_actor(caller), tags=body.tags)
+    actions.do_tag(db, ticket, actor=caller.actor, tags=body.tags)
     return _done(db, caller, ticket_id)
 
 
 @router.post("/{ticket_id}/untag", response_model=TicketDetail)
 def untag(ticket_id: int, body: TagsIn, caller: CurrentCaller, db: DbSession) -> TicketDetail:
     ticket = repo.get_ticket(db, caller.workspace_id, ticket_id, lock=True)
-    actions.do_untag(db, ticket, actor=_actor(caller), tags=body.tags)
+    actions.do_untag(db, ticket, actor=caller.actor, tags=body.tags)
     return _done(db, caller, ticket_id)
 
 
 @router.post("/{ticket_id}/priority", response_model=TicketDetail)
 def set_priority(ticket_id: int, body: PriorityIn, caller: CurrentCaller, db: DbSession) -> TicketDetail:
     ticket = repo.get_ticket(db, caller.workspace_id, ticket_id, lock=True)
-    actions.do_set_priority(db, ticket, actor=_actor(caller), priority=body.priority)
+    actions.do_set_priority(db, ticket, actor=caller.actor, priority=body.priority)
     return _done(db, caller, ticket_id)
 
 
 @router.post("/{ticket_id}/notes", response_model=TicketDetail)
 def add_note(ticket_id: int, body: NoteIn, caller: CurrentCaller, db: DbSession) -> TicketDetail:
     ticket = repo.get_ticket(db, caller.workspace_id, ticket_id, lock=True)
-    actions.do_add_note(db, ticket, actor=_actor(caller), text=body.text)
+    actions.do_add_note(db, ticket, actor=caller.actor, text=body.text)
     return _done(db, caller, ticket_id)
 
 
@@ -145,21 +141,21 @@ def mark_read(ticket_id: int, caller: CurrentCaller, db: DbSession) -> TicketDet
 @router.post("/{ticket_id}/snooze", response_model=TicketDetail)
 def snooze(ticket_id: int, body: SnoozeIn, caller: CurrentCaller, db: DbSession) -> TicketDetail:
     ticket = repo.get_ticket(db, caller.workspace_id, ticket_id, lock=True)
-    actions.do_snooze(db, ticket, actor=_actor(caller), until=body.until)
+    actions.do_snooze(db, ticket, actor=caller.actor, until=body.until)
     return _done(db, caller, ticket_id)
 
 
 @router.post("/{ticket_id}/close", response_model=TicketDetail)
 def close(ticket_id: int, caller: CurrentCaller, db: DbSession) -> TicketDetail:
     ticket = repo.get_ticket(db, caller.workspace_id, ticket_id, lock=True)
-    actions.do_close(db, ticket, actor=_actor(caller))
+    actions.do_close(db, ticket, actor=caller.actor)
     return _done(db, caller, ticket_id)
 
 
 @router.post("/{ticket_id}/reopen", response_model=TicketDetail)
 def reopen(ticket_id: int, caller: CurrentCaller, db: DbSession) -> TicketDetail:
     ticket = repo.get_ticket(db, caller.workspace_id, ticket_id, lock=True)
-    actions.do_reopen(db, ticket, actor=_actor(caller))
+    actions.do_reopen(db, ticket, actor=caller.actor)
     return _done(db, caller, ticket_id)
 
 
@@ -168,11 +164,11 @@ def reply(ticket_id: int, body: ReplyIn, caller: CurrentCaller, db: DbSession) -
     """Record an outbound reply; the worker delivers it and updates its delivery state."""
     ticket = repo.get_ticket(db, caller.workspace_id, ticket_id, lock=True)
     actions.do_reply(
-        db, ticket, actor=_actor(caller), text=body.text, visibility=body.visibility,
+        db, ticket, actor=caller.actor, text=body.text, visibility=body.visibility,
         idempotency_key=body.idempotency_key,
     )
     if body.close:
-        actions.do_close(db, ticket, actor=_actor(caller))
+        actions.do_close(db, ticket, actor=caller.actor)
     return _done(db, caller, ticket_id)
 
 
@@ -187,7 +183,7 @@ def bulk(body: BulkIn, caller: CurrentCaller, db: DbSession) -> BulkOut:
     missing = set(body.ticket_ids) - {t.id for t in tickets}
     if missing:
         raise InvalidInput(f"tickets not found in this workspace: {sorted(missing)}")
-    actor = _actor(caller)
+    actor = caller.actor
     for ticket in tickets:
         if body.action == "close":
             actions.do_close(db, ticket, actor=actor)
