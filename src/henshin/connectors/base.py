@@ -62,12 +62,16 @@ class Capability(StrEnum):
     OAUTH = "oauth"
 
 
+Counting = Literal["x_weighted", "characters", "utf16", "utf8_bytes"]
+
+
 class TextLimits(BaseModel):
     """How long an outgoing text may be, and how the network counts it."""
 
     max_length: int
-    counting: Literal["x_weighted", "characters", "utf16"] = "characters"
+    counting: Counting = "characters"
     dm_max_length: int | None = None
+    dm_counting: Counting | None = None  # when DMs count differently from public replies
 
 
 class PollResult(BaseModel):
@@ -117,7 +121,7 @@ class Connector(ABC):
     def _unsupported(self, what: str) -> Unsupported:
         return Unsupported(f"{self.network.value} does not support {what}")
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 - optional hook: connectors without a pool keep it
         """Release the HTTP connection pool the connector owns (if any)."""
 
     # --- inbound: pull -------------------------------------------------------------

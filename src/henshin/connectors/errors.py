@@ -122,7 +122,7 @@ def meta_error(status: int, headers: Mapping[str, str], content: bytes) -> Conne
     """Map a Graph API answer (Facebook, Instagram) to a typed error.
 
     Graph errors are ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id",
-    "is_transient"}}``. Code 190 = token invalid/expired; 4, 17, 32, 613 and the 80001–80014
+    "is_transient"}}``. Code 190 = token invalid/expired; 4, 17, 32, 613 and the 80000–80014
     business-use-case codes = throttled (the usage headers give minutes to regain access);
     ``is_transient`` or codes 1, 2 = temporary.
     """
@@ -134,7 +134,7 @@ def meta_error(status: int, headers: Mapping[str, str], content: bytes) -> Conne
     kwargs: dict[str, Any] = {"network_message": message, "status_code": status, "code": code}
     if code == 190 or (status == 401 and code is None):
         return AuthExpired(f"Meta access token invalid: {message}", **kwargs)
-    if code in (4, 17, 32, 613) or (isinstance(code, int) and 80001 <= code <= 80014) or status == 429:
+    if code in (4, 17, 32, 613) or (isinstance(code, int) and 80000 <= code <= 80014) or status == 429:
         return RateLimited(f"Meta rate limit: {message}", reset_at=None,
                            retry_after=_meta_regain_seconds(headers), **kwargs)
     if error.get("is_transient") or code in (1, 2) or status >= 500:

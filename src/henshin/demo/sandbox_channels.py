@@ -4,6 +4,7 @@ and signed webhook payloads in each network's documented shape (demo and tests).
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import datetime
 from typing import Any
 
@@ -61,7 +62,7 @@ def instagram_comment_event(sandbox: RunningSandbox, text: str, *, comment_id: s
     """An Instagram ``comments`` change on our media."""
     s = sandbox.state
     media = s.ig_media[0]["id"] if s.ig_media else "17900000000000001"
-    return {"object": "instagram", "entry": [{"id": s.ig_user_id, "time": 1, "changes": [{"field": "comments", "value": {
+    return {"object": "instagram", "entry": [{"id": s.ig_user_id, "time": int(time.time()), "changes": [{"field": "comments", "value": {
         "from": {"id": "232323232", "username": username}, "media": {"id": media, "media_product_type": "FEED"},
         "id": comment_id or str(18100000000000000 + next(_ids)), "text": text}}]}]}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from fastapi import APIRouter, Request
@@ -10,6 +11,11 @@ from fastapi.responses import JSONResponse
 from henshin.sandbox.state import SandboxState
 
 AUTH_FAILED = {"message": "Authentication failed. Confirm that the access token in the authorization header is valid."}
+
+
+def _sent(state: SandboxState) -> dict[str, str]:
+    """A sent message as the reply and push responses list it: its id and quote token."""
+    return {"id": state.next_id(500000000000000000), "quoteToken": secrets.token_urlsafe(24)}
 
 
 def build_line_router(state: SandboxState) -> APIRouter:
@@ -28,7 +34,7 @@ def build_line_router(state: SandboxState) -> APIRouter:
         if token not in state.line_reply_tokens or state.line_reply_tokens[token]:
             return JSONResponse({"message": "Invalid reply token"}, status_code=400)
         state.line_reply_tokens[token] = True
-        sent = [{"id": state.next_id(500000000000000000)} for _ in body["messages"]]
+        sent = [_sent(state) for _ in body["messages"]]
         state.record("line", "reply", token=token, text=body["messages"][0].get("text"))
         return JSONResponse({"sentMessages": sent})
 
@@ -38,15 +44,19 @@ def build_line_router(state: SandboxState) -> APIRouter:
             return JSONResponse(AUTH_FAILED, status_code=401)
         key = request.headers.get("x-line-retry-key")
         if key and key in state.line_retry_keys:
-            return JSONResponse({"message": "The retry key is already accepted"}, status_code=409,
-                                headers={"x-line-accepted-request-id": state.line_retry_keys[key]})
+            # Already accepted: 409, the first request's id, and the messages it sent.
+            accepted = state.line_retry_keys[key]
+            return JSONResponse({"message": "The retry key is already accepted",
+                                 "sentMessages": accepted["sentMessages"]}, status_code=409,
+                                headers={"x-line-accepted-request-id": accepted["request_id"],
+                                         "x-line-request-id": str(uuid.uuid4())})
         body = await request.json()
         request_id = str(uuid.uuid4())
+        sent = [_sent(state) for _ in body["messages"]]
         if key:
-            state.line_retry_keys[key] = request_id
+            state.line_retry_keys[key] = {"request_id": request_id, "sentMessages": sent}
         state.record("line", "push", to=body["to"], retry_key=key, text=body["messages"][0].get("text"))
-        return JSONResponse({"sentMessages": [{"id": state.next_id(500000000000000000)}]},
-                            headers={"x-line-request-id": request_id})
+        return JSONResponse({"sentMessages": sent}, headers={"x-line-request-id": request_id})
 
     @router.get("/v2/bot/profile/{user_id}")
     async def profile(user_id: str, request: Request) -> JSONResponse:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,8 +20,8 @@ def _paged(rows: list[dict[str, Any]], request: Request, limit: int = 25) -> dic
     size = int(request.query_params.get("limit") or limit)
     chunk = rows[start:start + size]
     body: dict[str, Any] = {"data": chunk, "paging": {"cursors": {"before": str(start), "after": str(start + size)}}}
-    if start + size < len(rows):
-        body["paging"]["next"] = f"{request.url.path}?after={start + size}"
+    if start + size < len(rows):  # Graph gives the whole next-page URL, cursor included
+        body["paging"]["next"] = str(request.url.include_query_params(after=start + size))
     return body
 
 
@@ -74,11 +74,17 @@ def build_meta_router(state: SandboxState) -> APIRouter:
             state.record("meta", "reply", id=new_id, target=object_id, text=text)
             return JSONResponse({"id": new_id})
         if edge == "messages":
+            if object_id not in ("me", state.fb_page_id):
+                return _unsupported_post(object_id)
             recipient = body.get("recipient") or {}
+            refused = _outside_window(state, body, all_comments())
+            if refused is not None:
+                return refused
             message_id = f"m_{state.next_id()}"
             state.record("meta", "private_reply" if "comment_id" in recipient else "dm", id=message_id,
                          target=recipient.get("comment_id") or recipient.get("id"),
-                         text=(body.get("message") or {}).get("text"))
+                         text=(body.get("message") or {}).get("text"), sender=object_id,
+                         messaging_type=body.get("messaging_type"), tag=body.get("tag"))
             return JSONResponse({"recipient_id": recipient.get("id", "sandbox-user"), "message_id": message_id})
         if edge == "likes":
             state.record("meta", "like", target=object_id)
@@ -102,6 +108,50 @@ def build_meta_router(state: SandboxState) -> APIRouter:
     return router
 
 
+STANDARD_WINDOW = timedelta(hours=24)
+HUMAN_AGENT_WINDOW = timedelta(days=7)
+PRIVATE_REPLY_WINDOW = timedelta(days=7)
+
+
+def _graph_error(message: str, code: int, subcode: int | None = None) -> JSONResponse:
+    error: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code,
+                             "fbtrace_id": "AsandboxTrace"}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    return JSONResponse({"error": error}, status_code=400)
+
+
+def _unsupported_post(object_id: str) -> JSONResponse:
+    """What Graph answers when a node has no such edge for this token (e.g. an IG user's
+    ``/messages`` on graph.facebook.com: messaging goes through the page)."""
+    return _graph_error(f"Unsupported post request. Object with ID '{object_id}' does not exist, cannot be "
+                        "loaded due to missing permissions, or does not support this operation.", 100, 33)
+
+
+def _when(row: dict[str, Any]) -> datetime | None:
+    value = row.get("timestamp") or row.get("created_time")
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+
+
+def _outside_window(state: SandboxState, body: dict[str, Any],
+                    comments: dict[str, dict[str, Any]]) -> JSONResponse | None:
+    """Refuse like the Send API does (code 10, subcode 2018278) a private reply more than 7
+    days after its comment, a RESPONSE more than 24 hours after the person's last message, or
+    a HUMAN_AGENT-tagged one more than 7 days after it. People the sandbox never saw write
+    are let through: its world is seeded without message history."""
+    now = datetime.now(UTC)
+    recipient = body.get("recipient") or {}
+    if "comment_id" in recipient:
+        comment = comments.get(str(recipient["comment_id"]))
+        commented = _when(comment) if comment else None
+        late = commented is not None and now >= commented + PRIVATE_REPLY_WINDOW
+    else:
+        last = state.meta_last_message_at.get(str(recipient.get("id")))
+        window = HUMAN_AGENT_WINDOW if body.get("tag") == "HUMAN_AGENT" else STANDARD_WINDOW
+        late = last is not None and now >= last + window
+    return _graph_error("(#10) This message is sent outside of allowed window.", 10, 2018278) if late else None
+
+
 async def _body(request: Request) -> dict[str, Any]:
     data: dict[str, Any] = dict(request.query_params)
     if request.headers.get("content-type", "").startswith("application/json"):
@@ -110,11 +160,7 @@ async def _body(request: Request) -> dict[str, Any]:
 
 
 def _oauth_error(message: str, code: int = 100, subcode: int | None = None) -> JSONResponse:
-    error: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code,
-                             "fbtrace_id": "AsandboxTrace"}
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    return JSONResponse({"error": error}, status_code=400)
+    return _graph_error(message, code, subcode)
 
 
 def _oauth_routes(router: APIRouter, state: SandboxState) -> None:

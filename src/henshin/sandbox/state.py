@@ -27,19 +27,20 @@ class SandboxState:
 
     x_user_id: str = "1000000000000000001"
     x_username: str = "henshin_books"
-    x_consumer_secret: str = "sandbox-x-consumer-secret"
+    x_consumer_secret: str = "sandbox-x-consumer-secret"  # noqa: S105 - the fake network\'s own key
     x_client_id: str = "sandbox-x-client"
-    meta_app_secret: str = "sandbox-meta-app-secret"
-    meta_verify_token: str = "sandbox-verify"
+    meta_app_secret: str = "sandbox-meta-app-secret"  # noqa: S105 - the fake network\'s own key
+    meta_verify_token: str = "sandbox-verify"  # noqa: S105 - the fake network\'s own key
     meta_app_id: str = "100000000000099"
     ig_user_id: str = "17841400000000001"
     ig_username: str = "henshin_tea"
     fb_page_id: str = "100000000000001"
-    line_channel_secret: str = "sandbox-line-channel-secret"
+    line_channel_secret: str = "sandbox-line-channel-secret"  # noqa: S105 - the fake network\'s own key
     line_bot_user_id: str = "Ub0000000000000000000000000000001"
     tokens: dict[str, str] = field(default_factory=lambda: {
         "x-token": "x", "meta-token": "meta", "line-token": "line"})
     expired_tokens: set[str] = field(default_factory=set)
+    token_scopes: dict[str, set[str]] = field(default_factory=dict)  # OAuth-granted token → scopes
     tweets: list[dict[str, Any]] = field(default_factory=list)
     x_users: dict[str, dict[str, Any]] = field(default_factory=dict)
     dm_events: list[dict[str, Any]] = field(default_factory=list)
@@ -48,9 +49,12 @@ class SandboxState:
     fb_posts: list[dict[str, Any]] = field(default_factory=list)
     fb_comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     fb_ratings: list[dict[str, Any]] = field(default_factory=list)
+    # Customer id → when they last messaged the page / IG account (the Send API's window).
+    meta_last_message_at: dict[str, datetime] = field(default_factory=dict)
     line_profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     line_reply_tokens: dict[str, bool] = field(default_factory=dict)  # token → used
-    line_retry_keys: dict[str, str] = field(default_factory=dict)  # retry key → request id
+    # retry key → {"request_id", "sentMessages"} of the request that was accepted with it
+    line_retry_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
     feeds: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → {body, etag, last_modified}
     oauth_codes: dict[str, dict[str, str]] = field(default_factory=dict)
     outbound: list[dict[str, Any]] = field(default_factory=list)

@@ -3,12 +3,17 @@ world: questions, complaints, praise, thank-yous, spam, purchase intent, payment
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from henshin.sandbox.state import SandboxState
+
+SANDBOX_ALERTS_USER = "06129018290001234567"  # the 20-digit Google account number in alert feed URLs
 
 LINES: dict[str, list[str]] = {
     "question": ["今日の営業時間は何時までですか？", "抹茶ラテの在庫はまだありますか？",
@@ -49,9 +54,9 @@ def seed_world(state: SandboxState, *, seed: int = 7, count: int = 40,
     media = {"id": "17900000000000001", "caption": "季節のほうじ茶ラテはじめました", "permalink": "https://www.instagram.com/p/sandbox/",
              "timestamp": _iso(now - timedelta(days=1))}
     state.ig_media.append(media)
-    post = {"id": f"{state.fb_page_id}_1", "message": "Spring menu is here", "created_time": _iso(now - timedelta(days=1)),
+    post: dict[str, Any] = {"id": f"{state.fb_page_id}_1", "message": "Spring menu is here", "created_time": _iso(now - timedelta(days=1)),
             "permalink_url": "https://www.facebook.com/sandbox/posts/1", "is_published": True}
-    ad = {"id": f"{state.fb_page_id}_2", "message": "限定コフレ予約受付中", "created_time": _iso(now - timedelta(days=1)),
+    ad: dict[str, Any] = {"id": f"{state.fb_page_id}_2", "message": "限定コフレ予約受付中", "created_time": _iso(now - timedelta(days=1)),
           "is_published": False, "promotion_status": "active"}
     state.fb_posts += [post, ad]
     for n in range(count):
@@ -59,7 +64,7 @@ def seed_world(state: SandboxState, *, seed: int = 7, count: int = 40,
         _topic, text = _pick(rng)
         uid = rng.choice(users)
         reply = rng.random() < 0.5
-        tweet = {"id": state.next_id(), "author_id": uid, "created_at": _iso(at), "lang": "ja" if text.isascii() is False else "en",
+        tweet: dict[str, Any] = {"id": state.next_id(), "author_id": uid, "created_at": _iso(at), "lang": "ja" if text.isascii() is False else "en",
                  "text": text if reply else f"@{state.x_username} {text}", "conversation_id": own_post["id"]}
         if reply:
             tweet.update(in_reply_to_user_id=state.x_user_id, referenced_tweets=[{"type": "replied_to", "id": own_post["id"]}])
@@ -87,15 +92,42 @@ def seed_world(state: SandboxState, *, seed: int = 7, count: int = 40,
 
 
 def set_feed(state: SandboxState, name: str, entries: list[tuple[str, str]], *, now: datetime | None = None) -> None:
-    """Publish an RSS 2.0 feed of (link, title) entries, Google Alerts style (wrapped links)."""
+    """Publish (link, title) entries as a Google Alerts feed.
+
+    Google Alerts serves Atom, not RSS: a ``tag:google.com,2005:…/com.google/alerts/…`` feed
+    id, ``<title type="html">`` with the matched words in ``<b>``, each ``<link href>``
+    wrapped in ``https://www.google.com/url?rct=j&sa=t&url=…&ct=ga``, ``published`` /
+    ``updated`` times and an empty ``<author><name/>``. Entry ids stay the same for the same
+    link, so a feed re-listing an entry republishes it under its old id.
+    """
     now = now or datetime.now(UTC)
+    stamp = _rfc3339(now)
+    alert_id = int(hashlib.sha256(name.encode()).hexdigest()[:16], 16)
+    feed_url = f"https://www.google.com/alerts/feeds/{SANDBOX_ALERTS_USER}/{alert_id}"
     items = "".join(
-        f"<item><title>{escape(title)}</title><guid>{escape(link)}</guid>"
-        f"<link>https://www.google.com/url?rct=j&amp;sa=t&amp;url={escape(link)}&amp;ct=ga</link>"
-        f"<pubDate>{format_datetime(now)}</pubDate></item>" for link, title in entries)
-    body = (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Google Alert - {name}</title>'
-            f"<link>https://www.google.com/alerts</link><language>ja</language>{items}</channel></rss>").encode()
-    state.feeds[name] = {"body": body, "etag": f'"{abs(hash(body))}"', "last_modified": format_datetime(now, usegmt=True)}
+        f"<entry><id>tag:google.com,2013:googlealerts/feed:{int(hashlib.sha256(link.encode()).hexdigest()[:18], 16)}"
+        f'</id><title type="html">{escape(_highlight(title, name))}</title>'
+        f'<link href="https://www.google.com/url?rct=j&amp;sa=t&amp;url={escape(quote(link, safe=":/"))}'
+        f'&amp;ct=ga&amp;cd=CAIyGjA&amp;usg=AOvVaw0sandbox"/>'
+        f"<published>{stamp}</published><updated>{stamp}</updated>"
+        f'<content type="html">{escape(title)}</content><author><name/></author></entry>'
+        for link, title in entries)
+    body = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+            'xmlns:idx="urn:atom-extension:indexing">'
+            f"<id>tag:google.com,2005:reader/user/{SANDBOX_ALERTS_USER}/state/com.google/alerts/{alert_id}</id>"
+            f"<title>Google Alert - {escape(name)}</title>"
+            f'<link href="{feed_url}" rel="self"/><updated>{stamp}</updated>{items}</feed>').encode()
+    state.feeds[name] = {"body": body, "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+                         "last_modified": format_datetime(now, usegmt=True)}
+
+
+def _highlight(title: str, term: str) -> str:
+    """Google Alerts bolds the alert's words in the title (HTML inside the Atom title)."""
+    return title.replace(term, f"<b>{term}</b>") if term else title
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _iso(moment: datetime) -> str:

@@ -15,13 +15,33 @@ from henshin.sandbox.state import SandboxState
 UNAUTHORIZED = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
 
 
-def _page(items: list[dict[str, Any]], request: Request) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+FORBIDDEN = {"title": "Forbidden", "type": "about:blank", "status": 403, "detail": "Forbidden"}
+
+
+class InvalidRequest(ValueError):
+    """A query parameter out of the range X documents for the endpoint."""
+
+
+def _invalid(name: str, value: str, low: int, high: int) -> JSONResponse:
+    return JSONResponse({"errors": [{"parameters": {name: [value]},
+                                     "message": f"The `{name}` query parameter value [{value}] is not between "
+                                                f"{low} and {high}"}],
+                         "title": "Invalid Request", "detail": "One or more parameters to your request was invalid.",
+                         "type": "https://api.twitter.com/2/problems/invalid-request"}, status_code=400)
+
+
+def _page(items: list[dict[str, Any]], request: Request, *, low: int = 5,
+          default: int = 10) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One page newest first; ``low``..100 results (search: 10..100, timelines: 5..100).
+    Search also takes ``next_token`` as the page parameter, timelines ``pagination_token``."""
     q = request.query_params
     rows = sorted(items, key=lambda t: int(t["id"]), reverse=True)
     if q.get("since_id"):
         rows = [t for t in rows if int(t["id"]) > int(q["since_id"])]
-    start = int(q.get("pagination_token") or 0)
-    size = max(5, min(100, int(q.get("max_results") or 10)))
+    start = int(q.get("pagination_token") or q.get("next_token") or 0)
+    size = int(q.get("max_results") or default)
+    if not low <= size <= 100:
+        raise InvalidRequest(q["max_results"], low)
     chunk = rows[start:start + size]
     meta: dict[str, Any] = {"result_count": len(chunk)}
     if chunk:
@@ -39,10 +59,18 @@ def build_x_router(state: SandboxState) -> APIRouter:
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
         return state.token_ok(token, "x")
 
-    def timeline(rows: list[dict[str, Any]], request: Request) -> JSONResponse:
+    def has_scope(request: Request, scope: str) -> bool:
+        """Tokens from the OAuth flow carry the scopes granted; seeded tokens carry all."""
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        return token not in state.token_scopes or scope in state.token_scopes[token]
+
+    def timeline(rows: list[dict[str, Any]], request: Request, *, low: int = 5) -> JSONResponse:
         if not authed(request):
             return JSONResponse(UNAUTHORIZED, status_code=401)
-        chunk, meta = _page(rows, request)
+        try:
+            chunk, meta = _page(rows, request, low=low)
+        except InvalidRequest as exc:
+            return _invalid("max_results", str(exc.args[0]), exc.args[1], 100)
         refs = {r["id"] for t in chunk for r in t.get("referenced_tweets", [])}
         ref_tweets = [t for t in state.tweets if t["id"] in refs]
         users = {t["author_id"] for t in chunk + ref_tweets}
@@ -74,17 +102,22 @@ def build_x_router(state: SandboxState) -> APIRouter:
     async def search(request: Request) -> JSONResponse:
         words = [w for w in request.query_params.get("query", "").split() if not w.startswith("-")
                  and w.upper() != "OR"]
-        return timeline([t for t in state.tweets if any(w.lower() in t["text"].lower() for w in words)], request)
+        return timeline([t for t in state.tweets if any(w.lower() in t["text"].lower() for w in words)], request,
+                        low=10)
 
     @router.get("/2/dm_events")
     async def dm_events(request: Request) -> JSONResponse:
         if not authed(request):
             return JSONResponse(UNAUTHORIZED, status_code=401)
-        chunk, meta = _page(state.dm_events, request)
+        try:
+            chunk, meta = _page(state.dm_events, request, low=1, default=100)
+        except InvalidRequest as exc:
+            return _invalid("max_results", str(exc.args[0]), exc.args[1], 100)
         users = {e["sender_id"] for e in chunk}
-        return JSONResponse({"data": chunk, "meta": meta,
-                             "includes": {"users": [state.x_users[u] for u in users if u in state.x_users]}},
-                            headers=_limits())
+        body: dict[str, Any] = {"meta": meta}
+        if chunk:  # like every v2 list, no "data" key when nothing matched
+            body.update(data=chunk, includes={"users": [state.x_users[u] for u in users if u in state.x_users]})
+        return JSONResponse(body, headers=_limits())
 
     @router.get("/2/dm_conversations/with/{participant_id}/dm_events")
     async def conversation(participant_id: str, request: Request) -> JSONResponse:
@@ -127,6 +160,8 @@ def build_x_router(state: SandboxState) -> APIRouter:
     async def hide(tweet_id: str, request: Request) -> JSONResponse:
         if not authed(request):
             return JSONResponse(UNAUTHORIZED, status_code=401)
+        if not has_scope(request, "tweet.moderate.write"):
+            return JSONResponse(FORBIDDEN, status_code=403)
         hidden = bool((await request.json()).get("hidden"))
         state.record("x", "hide" if hidden else "unhide", target=tweet_id)
         return JSONResponse({"data": {"hidden": hidden}})
@@ -150,7 +185,8 @@ def build_x_router(state: SandboxState) -> APIRouter:
     async def authorize(request: Request) -> RedirectResponse:
         q = request.query_params
         code = secrets.token_urlsafe(16)
-        state.oauth_codes[code] = {"challenge": q["code_challenge"], "redirect_uri": q["redirect_uri"]}
+        state.oauth_codes[code] = {"challenge": q["code_challenge"], "redirect_uri": q["redirect_uri"],
+                                   "scope": q.get("scope", "")}
         return RedirectResponse(f"{q['redirect_uri']}?state={q['state']}&code={code}", status_code=302)
 
     @router.post("/2/oauth2/token")
@@ -164,9 +200,9 @@ def build_x_router(state: SandboxState) -> APIRouter:
                                 status_code=400)
         access = secrets.token_urlsafe(24)
         state.tokens[access] = "x"
+        state.token_scopes[access] = set(grant["scope"].split())  # the admin grants what was asked
         return JSONResponse({"token_type": "bearer", "expires_in": 7200, "access_token": access,
-                             "scope": "tweet.read tweet.write users.read offline.access",
-                             "refresh_token": secrets.token_urlsafe(24)})
+                             "scope": grant["scope"], "refresh_token": secrets.token_urlsafe(24)})
 
     return router
 

@@ -109,7 +109,8 @@ class FacebookConnector(Connector):
             return OutboundResult(external_id=data.get("id"), raw=data)
         if kind in (OutboundKind.PRIVATE_REPLY, OutboundKind.DM):
             return await send_message(self.graph, self.config.page_id, action,
-                                      private_reply=kind is OutboundKind.PRIVATE_REPLY, now=now)
+                                      private_reply=kind is OutboundKind.PRIVATE_REPLY, now=now,
+                                      human_agent=self.config.human_agent_tag)
         if kind in (OutboundKind.HIDE, OutboundKind.UNHIDE):
             data = await self.graph.post_json(f"/{need(target, 'hide')}", json={
                 "is_hidden": kind is OutboundKind.HIDE})

@@ -44,6 +44,7 @@ def comment(data: dict[str, Any], *, page_id: str, post: dict[str, Any] | None =
     kind = EngagementKind.AD_COMMENT if is_ad_post(post) else (
         EngagementKind.REPLY if parent else EngagementKind.COMMENT)
     author_id = str(sender.get("id") or "unknown")
+    created_at = _time(data.get("created_time") or created)
     return InboundEngagement(
         external_id=str(data.get("comment_id") or data["id"]), kind=kind, network=Network.FACEBOOK,
         direction=Direction.OUTBOUND if author_id == page_id else Direction.INBOUND,
@@ -51,8 +52,9 @@ def comment(data: dict[str, Any], *, page_id: str, post: dict[str, Any] | None =
         post=PostContext(external_id=post_id, text=post.get("message"),
                          url=post.get("permalink_url")) if post_id else None,
         author=Author(external_id=author_id, display_name=sender.get("name")),
-        text=data.get("message", ""), created_at=_time(data.get("created_time") or created),
-        url=data.get("permalink_url"), raw=dict(data),
+        text=data.get("message", ""), created_at=created_at, url=data.get("permalink_url"),
+        # A private reply is allowed within 7 days of the comment (Meta docs).
+        reply_context={"commented_at": created_at.isoformat()}, raw=dict(data),
     )
 
 
@@ -90,7 +92,7 @@ def webhook_entry(entry: dict[str, Any], *, page_id: str) -> list[InboundEngagem
                 else:
                     raise MalformedPayload(f"Facebook feed item {value.get('item')!r} is not handled")
             elif field == "ratings":
-                if value.get("verb") in ("add", "edit") and value.get("item") == "rating":
+                if value.get("verb") in ("add", "edit", "edited") and value.get("item") == "rating":
                     items.append(rating(value, created=entry.get("time")))
             else:
                 raise MalformedPayload(f"Facebook webhook field {field!r} is not handled by henshin")

@@ -33,8 +33,11 @@ class InstagramConnector(Connector):
         Capability.PRIVATE_REPLY, Capability.DM, Capability.HIDE, Capability.UNHIDE, Capability.DELETE,
         Capability.OAUTH,
     })
-    # Comments: 2,200 characters; DMs: 1,000 bytes of UTF-8 text (documented as 1000 chars).
-    text_limits: ClassVar[TextLimits] = TextLimits(max_length=2200, counting="characters", dm_max_length=1000)
+    # Comments: 2,200 characters. DMs: Meta's Send API page says "UTF-8 and 1000 bytes or
+    # less" (its limitations list says "less than 1000 characters"); bytes is the binding one,
+    # about 333 Japanese characters.
+    text_limits: ClassVar[TextLimits] = TextLimits(max_length=2200, counting="characters", dm_max_length=1000,
+                                                   dm_counting="utf8_bytes")
     config_model: ClassVar[type[InstagramConfig]] = InstagramConfig
     default_base_url: ClassVar[str] = GRAPH_BASE_URL
     config: InstagramConfig
@@ -99,14 +102,18 @@ class InstagramConnector(Connector):
                                              own_username=self.config.username)
         return items
 
-    async def perform(self, action: OutboundAction) -> OutboundResult:
+    async def perform(self, action: OutboundAction, *, now: datetime | None = None) -> OutboundResult:
+        """Do ``action``; a DM outside the messaging window or a private reply after 7 days
+        raises ``PermanentError`` explaining why."""
         kind, target = action.kind, action.target_external_id
         if kind is OutboundKind.REPLY:
             data = await self.graph.post_json(f"/{need(target, 'reply')}/replies", params={"message": action.text})
             return OutboundResult(external_id=data.get("id"), raw=data)
         if kind in (OutboundKind.PRIVATE_REPLY, OutboundKind.DM):
-            return await send_message(self.graph, self.config.ig_user_id, action,
-                                      private_reply=kind is OutboundKind.PRIVATE_REPLY)
+            # Instagram API with Facebook Login: the Send API is the linked page's
+            # (POST /me/messages with the page token), not the IG user's node.
+            return await send_message(self.graph, "me", action, private_reply=kind is OutboundKind.PRIVATE_REPLY,
+                                      now=now, human_agent=self.config.human_agent_tag)
         if kind in (OutboundKind.HIDE, OutboundKind.UNHIDE):
             data = await self.graph.post_json(f"/{need(target, 'hide')}", params={
                 "hide": "true" if kind is OutboundKind.HIDE else "false"})

@@ -33,6 +33,11 @@ def comment(data: dict[str, Any], *, own_id: str, own_username: str, media: dict
     media = media or data.get("media") or {}
     parent = (data.get("parent_id") or (data.get("parent") or {}).get("id"))
     author_id = str(sender.get("id") or username or "unknown")
+    created_at = _time(data.get("timestamp") or created)
+    # commented_at: a private reply is allowed within 7 days of the comment (Meta docs).
+    context = {"commented_at": created_at.isoformat()}
+    if media.get("id"):
+        context["media_id"] = media["id"]
     return InboundEngagement(
         external_id=str(data["id"]), kind=EngagementKind.REPLY if parent else EngagementKind.COMMENT,
         network=Network.INSTAGRAM,
@@ -42,8 +47,7 @@ def comment(data: dict[str, Any], *, own_id: str, own_username: str, media: dict
                          url=media.get("permalink"), author_handle=own_username) if media.get("id") else None,
         author=Author(external_id=author_id, handle=username,
                       profile_url=f"https://www.instagram.com/{username}/" if username else None),
-        text=data.get("text", ""), created_at=_time(data.get("timestamp") or created),
-        reply_context={"media_id": media.get("id")} if media.get("id") else {}, raw=dict(data),
+        text=data.get("text", ""), created_at=created_at, reply_context=context, raw=dict(data),
     )
 
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-import defusedxml.ElementTree as SafeXML
-import feedparser
+import defusedxml.ElementTree as SafeXML  # type: ignore[import-untyped]
+import feedparser  # type: ignore[import-untyped]
 
 from henshin.connectors.errors import MalformedPayload
 from henshin.connectors.types import Author, EngagementKind, InboundEngagement, Network

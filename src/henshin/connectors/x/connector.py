@@ -27,7 +27,9 @@ from henshin.connectors.x.config import XConfig
 
 TWEET_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,public_metrics,lang"
 USER_FIELDS = "username,name,profile_image_url,public_metrics,verified"
-OAUTH_SCOPES = "tweet.read tweet.write users.read dm.read dm.write like.write offline.access"
+# Scopes per endpoint as X documents them: hide replies needs tweet.moderate.write.
+OAUTH_SCOPES = ("tweet.read tweet.write tweet.moderate.write users.read dm.read dm.write like.write "
+                "offline.access")
 
 
 class XConnector(Connector):
@@ -222,10 +224,12 @@ class XConnector(Connector):
                             code_verifier: str | None = None) -> dict[str, Any]:
         form = {"code": code, "grant_type": "authorization_code", "client_id": self.config.client_id or "",
                 "redirect_uri": redirect_uri, "code_verifier": code_verifier or ""}
-        auth = None
+        url = f"{self.base_url}/2/oauth2/token"
         if self.config.client_secret is not None:  # confidential clients use Basic auth
             auth = httpx.BasicAuth(self.config.client_id or "", self.config.client_secret.get_secret_value())
-        response = await self.client.http.post(f"{self.base_url}/2/oauth2/token", data=form, auth=auth)
+            response = await self.client.http.post(url, data=form, auth=auth)
+        else:
+            response = await self.client.http.post(url, data=form)
         error = self.client.map_error(response)
         if error is not None:
             raise error

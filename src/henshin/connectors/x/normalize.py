@@ -146,8 +146,7 @@ def activity_events(payload: Mapping[str, Any]) -> list[InboundEngagement]:
         raise MalformedPayload(f"X Account Activity event types not understood: {', '.join(unknown)}")
     items: list[InboundEngagement] = []
     try:
-        for tweet in payload.get("tweet_create_events", []):
-            items.append(_v1_tweet(tweet, own))
+        items.extend(_v1_tweet(tweet, own) for tweet in payload.get("tweet_create_events", []))
         users = payload.get("users") or {}
         for event in payload.get("direct_message_events", []):
             if event.get("type") != "message_create":

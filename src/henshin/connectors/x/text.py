@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23
@@ -26,14 +27,76 @@ _LIGHT_RANGES: tuple[tuple[int, int], ...] = (
     (0x2032, 0x2037),
 )
 
-# URLs: explicit schemes, www., or a bare domain with a common TLD (X links those too).
+# --- URLs, the way twitter-text's extractUrlsWithIndices finds them --------------------------
+# Facts from twitter-text (js/src/regexp/*): a URL may follow anything but a letter, digit,
+# @, $ or #; its domain labels are any characters except ASCII punctuation, spaces and
+# directional marks (so IDN hosts count), ending in a real TLD; the path and query take only
+# ASCII (plus Latin accents and Cyrillic), so Japanese right after a link is not part of it
+# ("詳細はhttps://example.com/faqをご覧ください" links only ".../faq"). Without a scheme only
+# the ASCII part of the domain links, and not after - _ . or /. A host whose punycode label
+# exceeds 63 characters is no URL at all.
+_TLDS = sorted(
+    (line.strip() for line in (Path(__file__).parent / "tlds.txt").read_text("utf-8").splitlines()
+     if line.strip() and not line.startswith("#")),
+    key=len, reverse=True)
+_TLD = "(?:" + "|".join(re.escape(t) for t in _TLDS) + r"|xn--[\-0-9a-z]+)(?=[^0-9a-zA-Z@+-]|$)"
+_DIRECTIONAL = "\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069"
+_SPACES = "\x09-\x0d\x20\x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_INVALID = "\ufffe\ufeff\uffff"
+_DOMAIN_CHAR = f"[^!'#%&()*+,\\\\\\-./:;<=>?@\\[\\]^_{{|}}~$ {_SPACES}{_INVALID}{_DIRECTIONAL}]"
+_SUBDOMAIN = f"(?:(?:{_DOMAIN_CHAR}(?:[_-]|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\\.)"
+_DOMAIN_NAME = f"(?:(?:{_DOMAIN_CHAR}(?:-|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\\.)"
+_LATIN_ACCENTS = ("\xc0-\xd6\xd8-\xf6\xf8-\xff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b"
+                  "\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff")
+_PATH_CHAR = f"[a-z\u0400-\u04ff0-9!*';:=+,.$/%#\\[\\]\\-\u2013_~@|&{_LATIN_ACCENTS}]"
+_PARENS = f"\\((?:{_PATH_CHAR}+|(?:{_PATH_CHAR}*\\({_PATH_CHAR}+\\){_PATH_CHAR}*))\\)"
+_PATH_END = f"(?:[+\\-a-z\u0400-\u04ff0-9=_#/{_LATIN_ACCENTS}]|{_PARENS})"
+_PATH = f"(?:(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END})|(?:@{_PATH_CHAR}+/))"
+_QUERY = "[a-z0-9!?*'@();:&=+$/%#\\[\\]\\-_.,~|]*[a-z0-9\\-_&=#/]"
 _URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'　、。「」]+"
-    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\."
-    r"(?:com|net|org|jp|co\.jp|io|dev|app|info|biz|me|ly|co|tv|us|uk|shop|store)"
-    r"\b(?:/[^\s<>\"'　、。「」]*)?",
-    re.IGNORECASE,
-)
+    f"(?P<before>[^A-Za-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}]|^)"
+    f"(?P<url>(?P<protocol>https?://)?(?P<domain>{_SUBDOMAIN}*{_DOMAIN_NAME}{_TLD})"
+    f"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:\\?{_QUERY})?)",
+    re.IGNORECASE)
+_ASCII_DOMAIN = re.compile(f"(?:[\\-a-z0-9{_LATIN_ACCENTS}]+\\.)+{_TLD}", re.IGNORECASE)
+_TCO = re.compile(f"https?://t\\.co/([a-z0-9]+)(?:\\?{_QUERY})?", re.IGNORECASE)
+_MAX_URL_LENGTH = 4096
+_MAX_TCO_SLUG_LENGTH = 40
+
+
+def _punycode_length(domain: str) -> int | None:
+    """Length of ``domain`` in punycode, or None when a label is empty or over 63 characters."""
+    try:
+        return len(domain.encode("idna"))
+    except UnicodeError:
+        return None
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every URL in ``text`` that X would link (and weigh 23)."""
+    spans: list[tuple[int, int]] = []
+    for match in _URL.finditer(text):
+        url, protocol, domain = match["url"], match["protocol"], match["domain"]
+        start, end = match.start("url"), match.end("url")
+        encoded = _punycode_length(domain)
+        if encoded is None or len(protocol or "https://") + len(url) - len(domain) + encoded > _MAX_URL_LENGTH:
+            continue
+        if protocol:
+            tco = _TCO.match(url)
+            if tco:
+                if len(tco[1]) > _MAX_TCO_SLUG_LENGTH:
+                    continue
+                end = start + tco.end()
+            spans.append((start, end))
+            continue
+        if re.search(r"[-_./]$", match["before"]):
+            continue
+        found = [(start + m.start(), start + m.end()) for m in _ASCII_DOMAIN.finditer(domain)]
+        if found and match["path"]:
+            found[-1] = (found[-1][0], end)  # the path belongs to the last ASCII domain
+        spans += found
+    return spans
+
 
 # One emoji "unit": a pictograph followed by any modifiers / joiners / further pictographs,
 # a regional-indicator pair (flag), or a keycap sequence.
@@ -87,9 +150,9 @@ def weighted_length(text: str) -> int:
     normalized = unicodedata.normalize("NFC", text)
     total = 0
     position = 0
-    for match in _URL.finditer(normalized):
-        total += _text_weight(normalized[position : match.start()]) + URL_WEIGHT
-        position = match.end()
+    for start, end in url_spans(normalized):
+        total += _text_weight(normalized[position:start]) + URL_WEIGHT
+        position = end
     total += _text_weight(normalized[position:])
     return total
 
