@@ -26,6 +26,13 @@ def test_private_messages_use_the_messaging_limit() -> None:
     assert limit_for("mastodon", "reply").limit == 500
 
 
+def test_instagram_dms_count_utf8_bytes_so_japanese_fits_a_third() -> None:
+    assert not measure("あ" * 333, network="instagram", kind="dm").over
+    assert measure("あ" * 334, network="instagram", kind="dm").over
+    assert not measure("a" * 1000, network="instagram", kind="dm").over
+    assert not measure("あ" * 2200, network="instagram", kind="comment").over  # comments count characters
+
+
 def test_bluesky_counts_graphemes_and_google_counts_bytes() -> None:
     assert grapheme_count("👨‍👩‍👧🇯🇵a") == 3
     assert measure("👍🏽" * 300, network="bluesky", kind="reply").used == 300

@@ -65,9 +65,11 @@ _LIMITS: dict[tuple[Network, Visibility], tuple[int, CountingUnit]] = {
     (Network.X, _P): (280, CountingUnit.X_WEIGHTED),
     (Network.X, _D): (10_000, CountingUnit.CHARACTERS),
     # Instagram: comments are limited to 2,200 characters (Instagram Platform, Comment
-    # Moderation: "text ... 2,200 character maximum"); Messaging API text "1000 characters".
+    # Moderation: "text ... 2,200 character maximum"). Instagram messaging: a text message
+    # "must be UTF-8 and 1000 bytes or less" — about 333 Japanese characters (the connector
+    # declares the same: TextLimits.dm_counting = "utf8_bytes").
     (Network.INSTAGRAM, _P): (2_200, CountingUnit.CHARACTERS),
-    (Network.INSTAGRAM, _D): (1_000, CountingUnit.CHARACTERS),
+    (Network.INSTAGRAM, _D): (1_000, CountingUnit.UTF8_BYTES),
     # Facebook Graph API /{object-id}/comments "message" up to 8,000 characters;
     # Messenger Platform Send API: "text must be UTF-8 and has a 2000 character limit".
     (Network.FACEBOOK, _P): (8_000, CountingUnit.CHARACTERS),
