@@ -1,4 +1,4 @@
-"""Take the README screenshots: the inbox and a ticket, in Japanese and English.
+"""Take the README screenshots: the inbox, a ticket, settings and the rule builder, in Japanese and English.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
@@ -93,6 +93,9 @@ def main() -> None:
                 page.wait_for_selector("#ticket-page[data-ready='1']")
                 page.mouse.click(5, 300)
                 page.screenshot(path=str(out / f"ticket-{lang}.png"), full_page=True)
+                for area in ("settings", "rules"):
+                    page.goto(f"{live.url}/{area}")
+                    page.screenshot(path=str(out / f"{area}-{lang}.png"), full_page=True)
                 page.set_viewport_size({"width": 390, "height": 844})
                 page.goto(live.url + "/inbox")
                 page.wait_for_selector(".inbox[data-ready='1']")

@@ -93,7 +93,7 @@ def do_add_member(
 def do_create_team(
     db: Session, *, workspace_id: int, name: str, member_ids: list[int] | None = None
 ) -> Team:
-    team = Team(workspace_id=workspace_id, name=name.strip())
+    team = Team(workspace_id=workspace_id, name=check_team_name(db, workspace_id, name))
     db.add(team)
     db.flush()
     for user_id in member_ids or []:
@@ -171,3 +171,107 @@ def do_switch_workspace(db: Session, *, record: UserSession, workspace_slug: str
         raise NotFound(f"workspace {workspace_slug!r} not found")
     record.workspace_id = workspace.id
     return workspace
+
+
+def check_team_name(db: Session, workspace_id: int, name: str, *, team_id: int | None = None) -> str:
+    """A team name: not blank, at most 120 characters, not another team's name."""
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise InvalidInput("name: a team needs a name of 1–120 characters")
+    for team in repo.teams_of_workspace(db, workspace_id):
+        if team.id != team_id and team.name.casefold() == name.casefold():
+            raise Conflict(f"name: a team called {name!r} already exists")
+    return name
+
+
+def _team(db: Session, workspace_id: int, team_id: int) -> Team:
+    team = repo.team_in_workspace(db, workspace_id, team_id)
+    if team is None:
+        raise NotFound(f"team {team_id} not found")
+    return team
+
+
+def do_update_team(
+    db: Session, *, workspace_id: int, team_id: int, name: str | None = None,
+    member_ids: list[int] | None = None,
+) -> Team:
+    """Rename a team and/or replace its members (``None`` keeps that part as it is)."""
+    team = _team(db, workspace_id, team_id)
+    if name is not None:
+        team.name = check_team_name(db, workspace_id, name, team_id=team_id)
+    if member_ids is not None:
+        for user_id in member_ids:
+            if not repo.membership(db, workspace_id, user_id):
+                raise InvalidInput(f"member_ids: user {user_id} is not a member of this workspace")
+        current = set(repo.team_member_ids(db, team_id))
+        wanted = set(member_ids)
+        for user_id in current - wanted:
+            row = db.get(TeamMember, (team_id, user_id))
+            if row is not None:
+                db.delete(row)
+        for user_id in sorted(wanted - current):
+            db.add(TeamMember(team_id=team_id, user_id=user_id))
+    db.flush()
+    return team
+
+
+def do_delete_team(db: Session, *, workspace: Workspace, team_id: int) -> None:
+    """Delete a team; refused while an escalation level still sends tickets to it.
+
+    Its tickets stay, unassigned from the team (the foreign key sets NULL).
+    """
+    team = _team(db, workspace.id, team_id)
+    escalation = (workspace.settings or {}).get("escalation", {})
+    used_by = sorted(level for level, target in escalation.items()
+                     if isinstance(target, dict) and str(target.get("team_id")) == str(team_id))
+    if used_by:
+        raise Conflict(f"team {team.name!r} receives escalations ({', '.join(used_by)}); change those first")
+    db.delete(team)
+    db.flush()
+
+
+def check_member_role(db: Session, workspace_id: int, user_id: int, role: str) -> Membership:
+    """The membership whose role may become ``role``: the workspace keeps at least one admin."""
+    try:
+        new_role = Role(role)
+    except ValueError:
+        raise InvalidInput(f"role is one of {', '.join(r.value for r in Role)}, not {role!r}") from None
+    member = repo.membership(db, workspace_id, user_id)
+    if member is None:
+        raise NotFound(f"user {user_id} is not a member of this workspace")
+    if member.role == Role.ADMIN.value and new_role is not Role.ADMIN:
+        admins = [m for m, _ in repo.members_of_workspace(db, workspace_id) if m.role == Role.ADMIN.value]
+        if len(admins) <= 1:
+            raise Conflict("role: the workspace needs at least one admin")
+    return member
+
+
+def do_set_member_role(db: Session, *, workspace_id: int, user_id: int, role: str) -> Membership:
+    """Make a member an agent, supervisor or admin."""
+    member = check_member_role(db, workspace_id, user_id, role)
+    member.role = Role(role).value
+    db.flush()
+    return member
+
+
+def do_invite_member(
+    db: Session, *, workspace: Workspace, email: str, name: str = "", role: str = "agent",
+    password: str | None = None,
+) -> Membership:
+    """Add a person to the workspace by email: an existing account, or a new one with a password.
+
+    Refused when the person already belongs here (their role is changed with
+    `do_set_member_role` instead, so an invite never demotes an admin silently).
+    """
+    try:
+        new_role = Role(role)
+    except ValueError:
+        raise InvalidInput(f"role is one of {', '.join(r.value for r in Role)}, not {role!r}") from None
+    user = repo.user_by_email(db, email.strip().lower())
+    if user is None:
+        if not password:
+            raise InvalidInput("password: a new account needs a password of at least 8 characters")
+        user = do_create_user(db, email=email, name=name, password=password)
+    elif repo.membership(db, workspace.id, user.id):
+        raise Conflict(f"email: {user.email} is already a member of this workspace")
+    return do_add_member(db, workspace=workspace, user=user, role=new_role)
