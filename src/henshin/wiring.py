@@ -72,6 +72,9 @@ def mount_routes(app: FastAPI) -> None:
     from henshin.web.ui.rules import router as rules_page_router
 
     app.include_router(rules_page_router)  # /rules
+    from henshin.web.ui.settings import router as settings_page_router
+
+    app.include_router(settings_page_router)  # /settings
 
 
 def build_worker(database: Database, settings: Settings) -> WorkerRunner:
