@@ -136,3 +136,22 @@ def tenant(database: Database):  # type: ignore[no-untyped-def]
     from tests.support.factories import make_tenant
 
     return make_tenant(database)
+
+
+@pytest.fixture
+def ui(sqlite_database: Database, settings: Settings) -> Iterator[object]:
+    """A browser-like client of the web pages (cookies kept), on SQLite."""
+    from fastapi.testclient import TestClient
+
+    from henshin.web.app import create_app
+
+    with TestClient(create_app(settings, database=sqlite_database, run_workers=False)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def shop(sqlite_database: Database):  # type: ignore[no-untyped-def]
+    """A workspace with an admin, a channel and a contact on the ``ui`` client's database."""
+    from tests.support.factories import make_tenant
+
+    return make_tenant(sqlite_database)

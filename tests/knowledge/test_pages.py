@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
-from henshin.config import Settings
-from henshin.db.session import Database
-from henshin.web.app import create_app
-from tests.support.factories import PASSWORD, Tenant, make_tenant
-
-
-@pytest.fixture
-def ui(sqlite_database: Database, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, database=sqlite_database, run_workers=False)) as client:
-        yield client
-
-
-@pytest.fixture
-def shop(sqlite_database: Database) -> Tenant:
-    return make_tenant(sqlite_database)
-
-
-def log_in(client: TestClient, email: str, lang: str) -> str:
-    client.cookies.set("henshin_lang", lang)
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/inbox"},
-                           follow_redirects=False)
-    assert response.status_code == 303
-    return client.get("/kb").text.split('name="csrf-token" content="')[1].split('"')[0]
+from tests.support.factories import Tenant
+from tests.support.pages import log_in_page
 
 
 def test_an_admin_writes_publishes_and_unpublishes_an_article(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.admin_email, "ja")
+    csrf = log_in_page(ui, shop.admin_email, lang="ja", page="/kb")
     created = ui.post("/kb", data={"csrf_token": csrf, "title": "返品・交換について", "language": "ja",
                                    "body": "商品到着後7日以内であれば返品できます。\n\n送料は当社負担です。",
                                    "tags": "返品, 交換", "slug": "returns"}, follow_redirects=False)
@@ -54,14 +30,14 @@ def test_an_admin_writes_publishes_and_unpublishes_an_article(ui: TestClient, sh
 
 
 def test_agents_read_but_do_not_write_and_bad_input_is_explained(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.admin_email, "en")
+    csrf = log_in_page(ui, shop.admin_email, lang="en", page="/kb")
     bad_slug = ui.post("/kb", data={"csrf_token": csrf, "title": "Shipping", "body": "3 days", "language": "en",
                                     "slug": "Not a slug!"})
     assert bad_slug.status_code == 422 and "slug" in bad_slug.text and "3 days" in bad_slug.text
     bad_language = ui.post("/kb", data={"csrf_token": csrf, "title": "Shipping", "body": "3 days", "language": "fr"})
     assert bad_language.status_code == 422 and "language" in bad_language.text
     ui.cookies.clear()
-    csrf = log_in(ui, shop.agent_email, "en")
+    csrf = log_in_page(ui, shop.agent_email, lang="en", page="/kb")
     assert "New article" not in ui.get("/kb").text
     refused = ui.post("/kb", data={"csrf_token": csrf, "title": "Shipping", "body": "3 days", "language": "en"})
     assert refused.status_code == 403

@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
-from henshin.config import Settings
-from henshin.db.session import Database
-from henshin.web.app import create_app
-from tests.support.factories import PASSWORD, Tenant, make_tenant
-
-
-@pytest.fixture
-def ui(sqlite_database: Database, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, database=sqlite_database, run_workers=False)) as client:
-        yield client
-
-
-@pytest.fixture
-def shop(sqlite_database: Database) -> Tenant:
-    return make_tenant(sqlite_database)
-
-
-def log_in(client: TestClient, email: str, lang: str) -> str:
-    client.cookies.set("henshin_lang", lang)
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/inbox"},
-                           follow_redirects=False)
-    assert response.status_code == 303
-    return client.get("/replies").text.split('name="csrf-token" content="')[1].split('"')[0]
+from tests.support.factories import Tenant
+from tests.support.pages import log_in_page
 
 
 def test_an_admin_creates_a_shared_reply_that_is_listed_with_its_usage(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.admin_email, "ja")
+    csrf = log_in_page(ui, shop.admin_email, lang="ja", page="/replies")
     created = ui.post("/replies", data={
         "csrf_token": csrf, "title": "配送遅延のお詫び", "body": "{customer_name}様、配送が遅れており申し訳ございません。",
         "shortcut": "delay", "language": "ja", "network": "", "tags": "配送, お詫び", "shared": "1",
@@ -51,7 +27,7 @@ def test_an_admin_creates_a_shared_reply_that_is_listed_with_its_usage(ui: TestC
 
 
 def test_bad_input_comes_back_as_a_4xx_with_the_text_kept(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.agent_email, "en")
+    csrf = log_in_page(ui, shop.agent_email, lang="en", page="/replies")
     unknown = ui.post("/replies", data={"csrf_token": csrf, "title": "Late", "body": "Hi {custmer_name}!",
                                         "shared": "0"})
     assert unknown.status_code == 422
@@ -67,7 +43,7 @@ def test_bad_input_comes_back_as_a_4xx_with_the_text_kept(ui: TestClient, shop: 
 def test_an_agent_edits_and_deletes_a_personal_reply_others_never_see(
     ui: TestClient, shop: Tenant
 ) -> None:
-    csrf = log_in(ui, shop.agent_email, "en")
+    csrf = log_in_page(ui, shop.agent_email, lang="en", page="/replies")
     created = ui.post("/replies", data={"csrf_token": csrf, "title": "My sign-off", "body": "Thanks! — {agent_name}",
                                         "shared": "0", "language": "en", "network": "x"}, follow_redirects=False)
     location = created.headers["location"]
@@ -79,10 +55,10 @@ def test_an_agent_edits_and_deletes_a_personal_reply_others_never_see(
     page = ui.get("/replies?scope=personal&network=x")
     assert "My sign-off v2" in page.text and "personal" in page.text
     ui.cookies.clear()
-    log_in(ui, shop.admin_email, "en")
+    log_in_page(ui, shop.admin_email, lang="en", page="/replies")
     assert "My sign-off" not in ui.get("/replies").text
     assert ui.get(f"/replies?edit={reply_id}").status_code == 404
     ui.cookies.clear()
-    csrf = log_in(ui, shop.agent_email, "en")
+    csrf = log_in_page(ui, shop.agent_email, lang="en", page="/replies")
     deleted = ui.post(f"/replies/{reply_id}/delete", data={"csrf_token": csrf}, follow_redirects=False)
     assert deleted.status_code == 303 and "My sign-off" not in ui.get("/replies").text

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 
-from henshin.config import Settings
 from henshin.db.session import Database
 from henshin.kit.time import utc_now
-from henshin.web.app import create_app
 from tests.reports.conftest import Replay
-from tests.support.factories import PASSWORD, Tenant, engagement, ingest, make_tenant
-
-
-@pytest.fixture
-def ui(sqlite_database: Database, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, database=sqlite_database, run_workers=False)) as client:
-        yield client
-
-
-def log_in(client: TestClient, email: str, lang: str) -> None:
-    client.cookies.set("henshin_lang", lang)
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/reports"},
-                           follow_redirects=False)
-    assert response.status_code == 303
+from tests.support.factories import Tenant, engagement, ingest, make_tenant
+from tests.support.pages import log_in_page
 
 
 def seed(ui: TestClient, database: Database) -> tuple[Tenant, list[int]]:
@@ -45,7 +29,7 @@ def seed(ui: TestClient, database: Database) -> tuple[Tenant, list[int]]:
 
 def test_the_dashboard_draws_linked_charts_in_japanese(ui: TestClient, sqlite_database: Database) -> None:
     shop, ids = seed(ui, sqlite_database)
-    log_in(ui, shop.admin_email, "ja")
+    log_in_page(ui, shop.admin_email, lang="ja", page="/reports")
     page = ui.get("/reports")
     assert page.status_code == 200
     html = page.text
@@ -64,7 +48,7 @@ def test_the_dashboard_draws_linked_charts_in_japanese(ui: TestClient, sqlite_da
 
 def test_an_agent_sees_their_own_day_in_english(ui: TestClient, sqlite_database: Database) -> None:
     shop, _ids = seed(ui, sqlite_database)
-    log_in(ui, shop.agent_email, "en")
+    log_in_page(ui, shop.agent_email, lang="en", page="/reports")
     page = ui.get("/reports/me")
     assert page.status_code == 200 and "My day" in page.text
     assert re.search(r"Closed</span><strong>1</strong>", page.text)

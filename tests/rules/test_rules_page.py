@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
-from henshin.config import Settings
-from henshin.db.session import Database
-from henshin.web.app import create_app
-from tests.support.factories import PASSWORD, Tenant, make_tenant
-
-
-@pytest.fixture
-def ui(sqlite_database: Database, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, database=sqlite_database, run_workers=False)) as client:
-        yield client
-
-
-@pytest.fixture
-def shop(sqlite_database: Database) -> Tenant:
-    return make_tenant(sqlite_database)
-
-
-def log_in(client: TestClient, email: str, lang: str) -> str:
-    client.cookies.set("henshin_lang", lang)
-    client.post("/login", data={"email": email, "password": PASSWORD, "next": "/rules"}, follow_redirects=False)
-    page = client.get("/rules")
-    return page.text.split('name="csrf-token" content="')[1].split('"')[0]
+from tests.support.factories import Tenant
+from tests.support.pages import log_in_page
 
 
 def test_create_toggle_and_see_errors_on_the_rules_page(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.admin_email, "ja")
+    csrf = log_in_page(ui, shop.admin_email, lang="ja", page="/rules")
     page = ui.get("/rules")
     assert page.status_code == 200 and "ルールはまだありません" in page.text and "ドライラン" in page.text
 
@@ -55,7 +33,7 @@ def test_create_toggle_and_see_errors_on_the_rules_page(ui: TestClient, shop: Te
 
 
 def test_the_page_in_english_and_agents_cannot_edit(ui: TestClient, shop: Tenant) -> None:
-    log_in(ui, shop.agent_email, "en")
+    log_in_page(ui, shop.agent_email, lang="en", page="/rules")
     page = ui.get("/rules")
     assert page.status_code == 200 and "No rules yet." in page.text
     assert 'id="rule-form"' not in page.text

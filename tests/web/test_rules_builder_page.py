@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from henshin.config import Settings
-from henshin.db.session import Database
-from henshin.web.app import create_app
-from tests.support.factories import PASSWORD, Tenant, make_tenant
-
-
-@pytest.fixture
-def ui(sqlite_database: Database, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, database=sqlite_database, run_workers=False)) as client:
-        yield client
-
-
-@pytest.fixture
-def shop(sqlite_database: Database) -> Tenant:
-    return make_tenant(sqlite_database)
-
-
-def log_in(client: TestClient, email: str, lang: str) -> str:
-    client.cookies.set("henshin_lang", lang)
-    client.post("/login", data={"email": email, "password": PASSWORD, "next": "/rules"}, follow_redirects=False)
-    page = client.get("/rules")
-    return page.text.split('name="csrf-token" content="')[1].split('"')[0]
+from tests.support.factories import Tenant
+from tests.support.pages import log_in_page
 
 
 def builder_data(html: str) -> Any:
@@ -54,7 +32,7 @@ BUILT = {
 
 
 def test_the_builder_gets_the_language_the_workspace_and_translations(ui: TestClient, shop: Tenant) -> None:
-    log_in(ui, shop.admin_email, "ja")
+    log_in_page(ui, shop.admin_email, lang="ja", page="/rules")
     data = builder_data(ui.get("/rules").text)
     fields = data["schema"]["x-condition-fields"]
     assert "contains_any" in fields["text"]["ops"] and fields["sentiment"]["choices"] == ["positive", "neutral", "negative"]
@@ -70,7 +48,7 @@ def test_the_builder_gets_the_language_the_workspace_and_translations(ui: TestCl
 
 
 def test_a_built_rule_saves_as_the_same_definition_and_opens_again(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.admin_email, "ja")
+    csrf = log_in_page(ui, shop.admin_email, lang="ja", page="/rules")
     built = {**BUILT, "actions": [*BUILT["actions"], {"type": "assign_team", "team_id": shop.team_id}]}
     saved = ui.post("/rules", data={"csrf_token": csrf, "definition": json.dumps(built, ensure_ascii=False)},
                     follow_redirects=False)
@@ -84,7 +62,7 @@ def test_a_built_rule_saves_as_the_same_definition_and_opens_again(ui: TestClien
 
 
 def test_problems_come_back_with_the_paths_the_builder_maps_to_rows(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.admin_email, "en")
+    csrf = log_in_page(ui, shop.admin_email, lang="en", page="/rules")
     wrong = json.loads(json.dumps(BUILT))
     wrong["conditions"]["all"][0]["value"] = []
     wrong["conditions"]["all"][2]["any"][1]["value"] = "many"
@@ -101,11 +79,11 @@ def test_problems_come_back_with_the_paths_the_builder_maps_to_rows(ui: TestClie
 
 
 def test_agents_get_no_builder_and_saves_need_a_supervisor_and_the_csrf_token(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.agent_email, "en")
+    csrf = log_in_page(ui, shop.agent_email, lang="en", page="/rules")
     page = ui.get("/rules").text
     assert 'id="rule-builder"' not in page and 'id="rule-builder-data"' not in page
     assert ui.post("/rules", data={"csrf_token": csrf, "definition": json.dumps(BUILT)}).status_code == 403
     ui.cookies.clear()
-    log_in(ui, shop.admin_email, "en")
+    log_in_page(ui, shop.admin_email, lang="en", page="/rules")
     assert ui.post("/rules", data={"definition": json.dumps(BUILT)}).status_code == 403
     assert ui.get("/api/v1/rules").json() == []

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from henshin.config import Settings
 from henshin.db.session import Database
 from henshin.models.workspace import Role
-from henshin.web.app import create_app
 from henshin.workspaces import repository as ws_repo
 from henshin.workspaces.actions import do_add_member, do_create_user
-from tests.support.factories import PASSWORD, Tenant, make_tenant
-
-
-@pytest.fixture
-def ui(sqlite_database: Database, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, database=sqlite_database, run_workers=False)) as client:
-        yield client
-
-
-@pytest.fixture
-def shop(sqlite_database: Database) -> Tenant:
-    return make_tenant(sqlite_database)
+from tests.support.factories import PASSWORD, Tenant
+from tests.support.pages import log_in_page
 
 
 @pytest.fixture
@@ -37,14 +23,6 @@ def supervisor_email(sqlite_database: Database, shop: Tenant) -> str:
         return user.email
 
 
-def log_in(client: TestClient, email: str, lang: str = "ja") -> str:
-    client.cookies.set("henshin_lang", lang)
-    client.post("/login", data={"email": email, "password": PASSWORD, "next": "/settings"}, follow_redirects=False)
-    page = client.get("/settings")
-    assert page.status_code == 200
-    return page.text.split('name="csrf-token" content="')[1].split('"')[0]
-
-
 def agents(client: TestClient, shop: Tenant) -> dict[int, dict[str, object]]:
     return {a["user_id"]: a for a in client.get("/api/v1/routing/agents", headers=shop.headers()).json()}
 
@@ -52,7 +30,7 @@ def agents(client: TestClient, shop: Tenant) -> dict[int, dict[str, object]]:
 def test_the_page_shows_every_section_in_both_languages_and_sends_visitors_to_login(
         ui: TestClient, shop: Tenant) -> None:
     assert ui.get("/settings", follow_redirects=False).headers["location"] == "/login?next=%2Fsettings"
-    log_in(ui, shop.admin_email, "ja")
+    log_in_page(ui, shop.admin_email, lang="ja", page="/settings")
     page = ui.get("/settings").text
     for heading in ("メンバー", "チーム", "SLAポリシー", "エスカレーション", "割り当て"):
         assert heading in page
@@ -66,7 +44,7 @@ def test_the_page_shows_every_section_in_both_languages_and_sends_visitors_to_lo
 
 
 def test_an_agent_sets_their_own_availability_but_not_someone_elses(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.agent_email, "en")
+    csrf = log_in_page(ui, shop.agent_email, lang="en", page="/settings")
     page = ui.get("/settings").text
     assert 'href="/settings?member=' not in page and "Add a member" not in page  # read-only for agents
     assert 'action="/settings/sla' not in page and "L3 (urgent)" in page
@@ -86,7 +64,7 @@ def test_an_agent_sets_their_own_availability_but_not_someone_elses(ui: TestClie
 
 def test_a_supervisor_edits_an_agents_skills_capacity_and_shift(
         ui: TestClient, shop: Tenant, supervisor_email: str) -> None:
-    csrf = log_in(ui, supervisor_email, "ja")
+    csrf = log_in_page(ui, supervisor_email, lang="ja", page="/settings")
     form = ui.get(f"/settings?member={shop.agent_id}").text
     assert 'id="member-edit"' in form and 'name="shift_mon"' in form
     data = {
@@ -123,7 +101,7 @@ def test_a_supervisor_edits_an_agents_skills_capacity_and_shift(
 
 def test_admins_add_members_and_change_roles_but_keep_one_admin(
         ui: TestClient, shop: Tenant, supervisor_email: str) -> None:
-    csrf = log_in(ui, shop.admin_email, "en")
+    csrf = log_in_page(ui, shop.admin_email, lang="en", page="/settings")
     added = ui.post("/settings/members", data={"csrf_token": csrf, "email": "new@shop.example", "name": "New",
                                                "password": "long enough pw", "role": "agent"},
                     follow_redirects=False)
@@ -143,13 +121,13 @@ def test_admins_add_members_and_change_roles_but_keep_one_admin(
     assert last.status_code == 409 and "The workspace needs at least one admin." in last.text
 
     ui.cookies.clear()
-    csrf = log_in(ui, supervisor_email, "en")
+    csrf = log_in_page(ui, supervisor_email, lang="en", page="/settings")
     assert ui.post(f"/settings/members/{shop.agent_id}/role", data={"csrf_token": csrf, "role": "admin"}).status_code == 403
     assert ui.post("/settings/members", data={"csrf_token": csrf, "email": "a@b.example"}).status_code == 403
 
 
 def test_teams_are_created_renamed_staffed_and_deleted(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.admin_email, "ja")
+    csrf = log_in_page(ui, shop.admin_email, lang="ja", page="/settings")
     created = ui.post("/settings/teams", data={"csrf_token": csrf, "name": "VIP窓口",
                                                "member_ids": [str(shop.admin_id)]}, follow_redirects=False)
     assert created.status_code == 303
@@ -177,14 +155,14 @@ def test_teams_are_created_renamed_staffed_and_deleted(ui: TestClient, shop: Ten
 
 
 def test_agents_cannot_edit_teams(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.agent_email)
+    csrf = log_in_page(ui, shop.agent_email, page="/settings")
     assert ui.post("/settings/teams", data={"csrf_token": csrf, "name": "mine"}).status_code == 403
     assert ui.post(f"/settings/teams/{shop.team_id}/delete", data={"csrf_token": csrf}).status_code == 403
 
 
 def test_sla_policies_are_created_edited_and_deleted_by_admins(
         ui: TestClient, shop: Tenant, supervisor_email: str) -> None:
-    csrf = log_in(ui, shop.admin_email, "en")
+    csrf = log_in_page(ui, shop.admin_email, lang="en", page="/settings")
     assert 'id="sla-edit"' in ui.get("/settings?sla=new").text
     form = {"csrf_token": csrf, "name": "Urgent on X", "priority": "urgent", "escalation_level": "",
             "channel_id": str(shop.channel_id), "first_response_minutes": "30", "next_response_minutes": "",
@@ -210,11 +188,11 @@ def test_sla_policies_are_created_edited_and_deleted_by_admins(
     assert "Calendar hours" in ui.get("/settings").text
 
     ui.cookies.clear()
-    lead_csrf = log_in(ui, supervisor_email, "en")
+    lead_csrf = log_in_page(ui, supervisor_email, lang="en", page="/settings")
     assert ui.post("/settings/sla", data={**form, "csrf_token": lead_csrf}).status_code == 403
     assert ui.post(f"/settings/sla/{policy['id']}/delete", data={"csrf_token": lead_csrf}).status_code == 403
     ui.cookies.clear()
-    csrf = log_in(ui, shop.admin_email, "en")
+    csrf = log_in_page(ui, shop.admin_email, lang="en", page="/settings")
     assert ui.post(f"/settings/sla/{policy['id']}/delete", data={}).status_code == 403  # no CSRF token
     assert ui.post(f"/settings/sla/{policy['id']}/delete", data={"csrf_token": csrf},
                    follow_redirects=False).status_code == 303
@@ -222,7 +200,7 @@ def test_sla_policies_are_created_edited_and_deleted_by_admins(
 
 
 def test_escalation_targets_per_level(ui: TestClient, shop: Tenant, supervisor_email: str) -> None:
-    csrf = log_in(ui, shop.admin_email, "ja")
+    csrf = log_in_page(ui, shop.admin_email, lang="ja", page="/settings")
     saved = ui.post("/settings/escalation", data={
         "csrf_token": csrf, "L2_user_id": str(shop.admin_id), "L2_strategy": "round_robin",
         "L3_team_id": str(shop.team_id), "L3_strategy": "least_loaded",
@@ -243,5 +221,5 @@ def test_escalation_targets_per_level(ui: TestClient, shop: Tenant, supervisor_e
     assert ui.get("/api/v1/routing/escalation", headers=shop.headers()).json() == config
 
     ui.cookies.clear()
-    lead_csrf = log_in(ui, supervisor_email, "ja")
+    lead_csrf = log_in_page(ui, supervisor_email, lang="ja", page="/settings")
     assert ui.post("/settings/escalation", data={"csrf_token": lead_csrf}).status_code == 403

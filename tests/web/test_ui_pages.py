@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
-from henshin.config import Settings
 from henshin.db.session import Database
 from henshin.models.workspace import Role
-from henshin.web.app import create_app
 from henshin.workspaces import repository as ws_repo
 from henshin.workspaces.actions import do_add_member, do_create_workspace
 from tests.support.factories import PASSWORD, Tenant, engagement, ingest, make_tenant
-
-
-@pytest.fixture
-def ui(sqlite_database: Database, settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, database=sqlite_database, run_workers=False)) as client:
-        yield client
-
-
-@pytest.fixture
-def shop(sqlite_database: Database) -> Tenant:
-    return make_tenant(sqlite_database)
-
-
-def log_in(client: TestClient, email: str, lang: str = "ja") -> str:
-    client.cookies.set("henshin_lang", lang)
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/inbox"},
-                           follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/inbox"
-    page = client.get("/inbox")
-    token = page.text.split('name="csrf-token" content="')[1].split('"')[0]
-    return token
+from tests.support.pages import log_in_page
 
 
 def test_pages_send_a_visitor_to_login_and_back(ui: TestClient, shop: Tenant) -> None:
@@ -54,7 +29,7 @@ def test_inbox_lists_rows_with_their_facts_in_both_languages(ui: TestClient, sho
         engagement(text="注文した本がまだ届きません\n二行目", handle="hanako"),
         engagement(text="Love the <b>new</b> matcha latte", kind="comment", handle="tea_fan"),
     ])
-    log_in(ui, shop.agent_email, "ja")
+    log_in_page(ui, shop.agent_email, lang="ja", page="/inbox")
     page = ui.get("/inbox")
     assert "すべての未対応" in page.text and "未割り当て" in page.text
     assert "注文した本がまだ届きません" in page.text and "二行目" not in page.text  # first line only
@@ -68,7 +43,7 @@ def test_inbox_lists_rows_with_their_facts_in_both_languages(ui: TestClient, sho
 
 def test_search_sort_and_custom_filters(ui: TestClient, shop: Tenant) -> None:
     ingest(ui, shop, [engagement(text="ﾍﾝｼﾝの抹茶", minutes=1), engagement(text="delivery late", minutes=2)])
-    log_in(ui, shop.agent_email)
+    log_in_page(ui, shop.agent_email, page="/inbox")
     found = ui.get("/inbox/rows?view=open&q=ヘンシン")  # width-folded search
     assert "抹茶" in found.text and "delivery late" not in found.text
     oldest = ui.get("/inbox/rows?view=open&sort=oldest_waiting").text
@@ -82,7 +57,7 @@ def test_saved_views_are_personal_unless_a_supervisor_shares_them(
     ui: TestClient, shop: Tenant
 ) -> None:
     ingest(ui, shop, [engagement(text="返金してください", kind="dm", thread_id="t1"), engagement(text="hello")])
-    csrf = log_in(ui, shop.agent_email)
+    csrf = log_in_page(ui, shop.agent_email, page="/inbox")
     saved = ui.post("/inbox/views", data={"csrf_token": csrf, "name": "DMだけ", "query": "kind=dm&status=open"},
                     follow_redirects=False)
     assert saved.status_code == 303
@@ -94,7 +69,7 @@ def test_saved_views_are_personal_unless_a_supervisor_shares_them(
     assert refused.status_code == 403
     assert ui.post("/inbox/views", data={"name": "no csrf", "query": ""}).status_code == 403
     ui.cookies.clear()
-    log_in(ui, shop.admin_email)
+    log_in_page(ui, shop.admin_email, page="/inbox")
     assert "DMだけ" not in ui.get("/inbox").text  # the agent's view is the agent's
 
 
@@ -109,7 +84,7 @@ def test_ticket_page_shows_context_history_notes_and_readers(ui: TestClient, sho
     ui.post(f"/api/v1/tickets/{ticket_id}/notes", json={"text": "確認中です @" + shop.agent_email.split("@")[0]},
             headers=headers)
     ui.post(f"/api/v1/tickets/{ticket_id}/read", headers=shop.headers("agent"))
-    log_in(ui, shop.agent_email)
+    log_in_page(ui, shop.agent_email, page="/inbox")
     page = ui.get(f"/tickets/{ticket_id}")
     assert page.status_code == 200
     text = page.text
@@ -124,7 +99,7 @@ def test_ticket_page_shows_context_history_notes_and_readers(ui: TestClient, sho
 def test_another_workspaces_ticket_is_not_found(ui: TestClient, sqlite_database: Database, shop: Tenant) -> None:
     other = make_tenant(sqlite_database)
     [item] = ingest(ui, other, [engagement(text="他社のチケット")])
-    log_in(ui, shop.agent_email)
+    log_in_page(ui, shop.agent_email, page="/inbox")
     response = ui.get(f"/tickets/{item['ticket_id']}")
     assert response.status_code == 404
     assert "他社のチケット" not in ui.get("/inbox/rows?view=open").text
@@ -136,7 +111,7 @@ def test_workspace_switcher_and_language_switch(ui: TestClient, sqlite_database:
         agent = ws_repo.user_by_email(db, shop.agent_email)
         assert agent is not None
         do_add_member(db, workspace=second, user=agent, role=Role.AGENT)
-    csrf = log_in(ui, shop.agent_email)
+    csrf = log_in_page(ui, shop.agent_email, page="/inbox")
     page = ui.get("/inbox")
     assert "Second Brand 二号店" in page.text and 'id="ws-switch"' in page.text
     switched = ui.post("/workspace", data={"csrf_token": csrf, "slug": "second-brand"}, follow_redirects=False)
@@ -147,6 +122,6 @@ def test_workspace_switcher_and_language_switch(ui: TestClient, sqlite_database:
 
 
 def test_logout_ends_the_session(ui: TestClient, shop: Tenant) -> None:
-    csrf = log_in(ui, shop.agent_email)
+    csrf = log_in_page(ui, shop.agent_email, page="/inbox")
     assert ui.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     assert ui.get("/inbox", follow_redirects=False).status_code == 303
