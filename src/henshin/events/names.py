@@ -16,6 +16,7 @@ class EventName(StrEnum):
     CHANNEL_CHANGED = "channel.changed"
     SAVED_REPLY_CHANGED = "saved_reply.changed"  # created, updated or deleted
     ARTICLE_CHANGED = "article.changed"  # a knowledge-base article created, updated or deleted
+    WORKSPACE_HOURS_CHANGED = "workspace.hours_changed"  # business hours set or cleared
 
 
 class HistoryType(StrEnum):

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from henshin.events.bus import Actor
+from henshin.events.bus import Actor, Event, publish
+from henshin.events.names import EventName
 from henshin.kit.errors import InvalidInput, NotFound
 from henshin.kit.time import utc_now
 from henshin.models import AgentShift, Membership, SlaPolicy, User, Workspace
@@ -17,6 +18,7 @@ from henshin.routing import repository as repo
 from henshin.routing.assignment import do_pull_next
 from henshin.routing.availability import AVAILABILITIES, check_schedule, check_skills
 from henshin.routing.escalation import check_escalation_config, check_level
+from henshin.routing.hours import WeeklySchedule
 
 SLA_FIELDS = ("name", "position", "enabled", "priority", "escalation_level", "channel_id",
               "first_response_minutes", "next_response_minutes", "resolution_minutes",
@@ -108,6 +110,31 @@ def do_save_sla_policy(db: Session, workspace_id: int, data: dict[str, Any],
     policy.updated_at = utc_now()
     db.flush()
     return policy
+
+
+def check_business_hours(data: dict[str, Any]) -> dict[str, Any]:
+    """Business hours as `WeeklySchedule` JSON, normalised, or ``InvalidInput`` saying what is wrong."""
+    try:
+        schedule = WeeklySchedule.from_json(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(f"business_hours: {exc}") from exc
+    if not any(schedule.week.values()):
+        raise InvalidInput("business_hours: open at least one period in the week, or clear the business hours")
+    return schedule.to_json()
+
+
+def do_set_business_hours(db: Session, workspace: Workspace, data: dict[str, Any] | None, *,
+                          actor: Actor) -> dict[str, Any] | None:
+    """Set (or clear: calendar hours) the hours that business-hours SLAs, the rules' business-hours
+    condition and the reports' business-time figures count; the reports recompute their facts."""
+    hours = check_business_hours(data) if data is not None else None
+    if hours == workspace.business_hours:
+        return hours
+    workspace.business_hours = hours
+    db.flush()
+    publish(db, Event(EventName.WORKSPACE_HOURS_CHANGED, workspace_id=workspace.id, actor=actor,
+                      payload={"business_hours": hours}))
+    return hours
 
 
 def do_set_escalation_config(db: Session, workspace: Workspace, data: dict[str, Any]) -> dict[str, Any]:

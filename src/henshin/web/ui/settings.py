@@ -1,4 +1,5 @@
-"""The Settings page, ``/settings``: team members and their routing, teams, SLA policies, escalation.
+"""The Settings page, ``/settings``: team members and their routing, teams, SLA policies, escalation,
+business hours.
 
 One page with four sections, each editable by the role the API asks for: anyone sets
 their own availability, supervisors edit agents' routing profiles and teams, admins edit
@@ -31,6 +32,7 @@ from henshin.web.ui.settings_forms import (
     SLA_CHOICES,
     FormProblems,
     periods_text,
+    read_business_hours,
     read_escalation,
     read_profile,
     read_sla_policy,
@@ -95,7 +97,8 @@ def _submitted(form: Any) -> dict[str, Any]:
     """What was typed, to show again after a refusal."""
     values: dict[str, Any] = {key: str(value) for key, value in form.items()}
     values["networks"] = [str(n) for n in form.getlist("networks")]
-    for flag in ("has_shift", "shift_holidays", "business_hours", "pause_when_snoozed", "enabled"):
+    for flag in ("has_shift", "shift_holidays", "business_hours", "pause_when_snoozed", "enabled",
+                 "has_hours", "hours_holidays"):
         values[flag] = bool(form.get(flag))
     return values
 
@@ -111,6 +114,20 @@ def _sla_form(policy: Any) -> dict[str, Any]:
                           "next_response_minutes", "resolution_minutes", "warn_before_minutes", "position")}
     values.update(id=policy.id, business_hours=policy.business_hours,
                   pause_when_snoozed=policy.pause_when_snoozed, enabled=policy.enabled)
+    return values
+
+
+def _hours_form(hours: dict[str, Any] | None, workspace_zone: str) -> dict[str, Any]:
+    """The business-hours form, filled from the workspace (none yet: a Japanese office week)."""
+    shown = hours or {"timezone": workspace_zone, "holiday_country": "JP",
+                      "week": {day: [["09:00", "18:00"]] for day in WEEKDAYS[:5]}}
+    values: dict[str, Any] = {
+        "has_hours": hours is not None, "hours_timezone": shown.get("timezone", workspace_zone),
+        "hours_holidays": shown.get("holiday_country") is not None,
+        "hours_closed_dates": ", ".join(shown.get("closed_dates", [])),
+    }
+    for day in WEEKDAYS:
+        values[f"hours_{day}"] = periods_text(shown.get("week", {}).get(day, []))
     return values
 
 
@@ -145,6 +162,7 @@ def _page(request: Request, caller: Caller, db: DbSession, *, forms: dict[str, A
         if sla == "new" or found is not None:
             forms["sla"] = _sla_form(found)
     forms.setdefault("escalation", _escalation_form(escalation_config(caller.workspace)))
+    forms.setdefault("hours", _hours_form(caller.workspace.business_hours, caller.workspace.timezone))
     teams = [{"id": t.id, "name": t.name, "member_ids": ws_repo.team_member_ids(db, t.id)}
              for t in ws_repo.teams_of_workspace(db, caller.workspace_id)]
     channels = [(c.id, c.name) for c in channels_repo.channels_of_workspace(db, caller.workspace_id)]
@@ -393,3 +411,24 @@ async def save_escalation(request: Request, caller: PageCaller, db: DbSession) -
         return _page(request, caller, db, forms={"escalation": _submitted(form)}, problems=problems,
                      status_code=422)
     return _done("escalation")
+
+
+@router.post("/settings/hours")
+async def save_business_hours(request: Request, caller: PageCaller, db: DbSession) -> Response:
+    """The workspace's business hours, or none (every hour counts) (admins)."""
+    caller.require(Role.ADMIN)
+    form = await request.form()
+    try:
+        hours = read_business_hours(form)
+        workspace = routing_repo.workspace(db, caller.workspace_id)
+        assert workspace is not None
+        routing_actions.do_set_business_hours(db, workspace, hours, actor=caller.actor)
+        db.commit()
+    except FormProblems as problems:
+        return _page(request, caller, db, forms={"hours": _submitted(form)}, problems=problems, status_code=422)
+    except HenshinError as error:
+        db.rollback()
+        refusal = _refused(FormProblems(), "hours_mon", "settings.error.refused", detail=error.message)
+        return _page(request, caller, db, forms={"hours": _submitted(form)}, problems=refusal,
+                     status_code=error.status_code)
+    return _done("hours")

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -121,24 +122,44 @@ def read_profile(form: Form, networks: tuple[str, ...]) -> ProfileForm:
         "networks": chosen_networks,
     }
     capacity = number_of(form, "max_open_tickets", problems, key="settings.error.count", maximum=10_000)
-    shift: dict[str, Any] | None = None
-    if form.get("has_shift"):
-        week: dict[str, list[list[str]]] = {}
-        for day in WEEKDAYS:
-            try:
-                periods = periods_of(text_of(form, f"shift_{day}"))
-            except ValueError as bad:
-                problems.add(f"shift_{day}", "settings.error.period", value=str(bad))
-                continue
-            if periods:
-                week[day] = periods
-        zone = zone_name(form, "shift_timezone", problems)
-        if not week and not any(f"shift_{day}" in problems.fields for day in WEEKDAYS):
-            problems.add("shift_mon", "settings.error.shift_empty")
-        shift = {"timezone": zone, "week": week,
-                 "holiday_country": "JP" if form.get("shift_holidays") else None}
+    shift = read_week(form, "shift", problems) if form.get("has_shift") else None
     problems.raise_if_any()
     return ProfileForm(skills=skills, max_open_tickets=capacity, shift=shift)
+
+
+def read_week(form: Form, prefix: str, problems: FormProblems) -> dict[str, Any]:
+    """A weekly schedule typed as ``<prefix>_mon`` … ``<prefix>_sun`` periods, ``<prefix>_timezone``
+    and ``<prefix>_holidays`` (closed on Japanese national holidays): `WeeklySchedule` JSON."""
+    week: dict[str, list[list[str]]] = {}
+    for day in WEEKDAYS:
+        try:
+            periods = periods_of(text_of(form, f"{prefix}_{day}"))
+        except ValueError as bad:
+            problems.add(f"{prefix}_{day}", "settings.error.period", value=str(bad))
+            continue
+        if periods:
+            week[day] = periods
+    zone = zone_name(form, f"{prefix}_timezone", problems)
+    if not week and not any(f"{prefix}_{day}" in problems.fields for day in WEEKDAYS):
+        problems.add(f"{prefix}_mon", "settings.error.shift_empty")
+    return {"timezone": zone, "week": week, "holiday_country": "JP" if form.get(f"{prefix}_holidays") else None}
+
+
+def read_business_hours(form: Form) -> dict[str, Any] | None:
+    """The workspace's business hours from the hours form (``has_hours`` off: calendar hours)."""
+    if not form.get("has_hours"):
+        return None
+    problems = FormProblems()
+    hours = read_week(form, "hours", problems)
+    closed: list[str] = []
+    for item in list_of(unicodedata.normalize("NFKC", text_of(form, "hours_closed_dates"))):
+        day = item.replace("/", "-")
+        try:
+            closed.append(date.fromisoformat(day).isoformat())
+        except ValueError:
+            problems.add("hours_closed_dates", "settings.error.date", value=item)
+    problems.raise_if_any()
+    return {**hours, "closed_dates": sorted(set(closed))}
 
 
 SLA_CHOICES = {"priority": ("low", "normal", "high", "urgent"), "escalation_level": ("L1", "L2", "L3")}

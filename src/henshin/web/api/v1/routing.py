@@ -150,6 +150,30 @@ def deescalate(ticket_id: int, body: DeescalateIn, caller: CurrentCaller, db: Db
     return ticket_detail(db, caller.workspace_id, ticket_id, viewer_user_id=caller.user_id)
 
 
+class BusinessHoursIn(BaseModel):
+    business_hours: dict[str, Any] | None = Field(
+        description="WeeklySchedule JSON: {timezone, week: {mon: [[\"09:00\", \"18:00\"]]…}, "
+                    "holiday_country: \"JP\" | null, closed_dates: [\"2026-12-31\"…]}; null: calendar hours")
+
+
+@router.get("/routing/business-hours")
+def get_business_hours(caller: CurrentCaller, db: DbSession) -> dict[str, Any]:
+    """The workspace's business hours (null: every hour counts)."""
+    del db
+    return {"business_hours": caller.workspace.business_hours}
+
+
+@router.put("/routing/business-hours")
+def put_business_hours(body: BusinessHoursIn, caller: CurrentCaller, db: DbSession) -> dict[str, Any]:
+    """Set or clear the business hours; the reports' business-time figures are recomputed."""
+    caller.require(Role.ADMIN)
+    workspace = repo.workspace(db, caller.workspace_id)
+    assert workspace is not None
+    hours = actions.do_set_business_hours(db, workspace, body.business_hours, actor=caller.actor)
+    db.commit()
+    return {"business_hours": hours}
+
+
 @router.get("/routing/escalation")
 def get_escalation(caller: CurrentCaller, db: DbSession) -> dict[str, Any]:
     del db
