@@ -2,9 +2,10 @@
 
     .venv/bin/python scripts/calibrate_understand_ja.py
 
-WRIME is evaluation/calibration only: nothing is fitted on it except these three scalars,
+WRIME is evaluation/calibration only: nothing is fitted on it except these four scalars,
 chosen on the calibration half; benchmarks/understand.py reports on the other half. Copy
-the printed values into henshin/understand/sentiment.py and lexicon.py (INDUCED_WEIGHT).
+the printed values into henshin/understand/sentiment.py and lexicon.py (INDUCED_WEIGHT,
+EXCLAMATION_VALENCE).
 """
 
 from __future__ import annotations
@@ -39,25 +40,29 @@ def main() -> None:
     calibration = [r for r in rows if not data.is_held_out(r[0], share=0.5, salt="wrime")]
     gold = [y for _, y in calibration]
     parts = []
+    lexicon.EXCLAMATION_VALENCE = 0.0
     for text, _ in calibration:
         folded = fold(text)
         lexicon.INDUCED_WEIGHT = 0.0
         hand, _ = lexicon.japanese_valence(folded)
         lexicon.INDUCED_WEIGHT = 1.0
         both, _ = lexicon.japanese_valence(folded)
-        parts.append((hand + lexicon.emoji_valence(text), both - hand))
-    best = (0.0, 0.0, 0.0, 0.0)
+        exclaimed = hand >= 0 and "!" in folded  # as lexicon.japanese_valence counts it
+        parts.append((hand + lexicon.emoji_valence(text), both - hand, exclaimed))
+    best = (0.0, 0.0, 0.0, 0.0, 0.0)
     for weight in (0.0, 0.1, 0.2, 0.35, 0.5, 1.0):
-        scores = [hand + weight * induced for hand, induced in parts]
-        for positive_at in [0.25 * i for i in range(1, 16)]:
-            for negative_at in [0.25 * i for i in range(1, 16)]:
-                predicted = ["positive" if s >= positive_at else "negative" if s <= -negative_at
-                             else "neutral" for s in scores]
-                f = _macro_f1(gold, predicted)
-                if f > best[0]:
-                    best = (f, weight, positive_at, -negative_at)
+        for exclamation in (0.0, 0.5, 1.0, 1.5):
+            scores = [hand + weight * induced + exclamation * exclaimed
+                      for hand, induced, exclaimed in parts]
+            for positive_at in [0.25 * i for i in range(1, 16)]:
+                for negative_at in [0.25 * i for i in range(1, 16)]:
+                    predicted = ["positive" if s >= positive_at else "negative" if s <= -negative_at
+                                 else "neutral" for s in scores]
+                    f = _macro_f1(gold, predicted)
+                    if f > best[0]:
+                        best = (f, weight, exclamation, positive_at, -negative_at)
     print(f"calibration macro-F1 {best[0]:.3f}: INDUCED_WEIGHT={best[1]} "
-          f"JA_POSITIVE_AT={best[2]} JA_NEGATIVE_AT={best[3]}")
+          f"EXCLAMATION_VALENCE={best[2]} JA_POSITIVE_AT={best[3]} JA_NEGATIVE_AT={best[4]}")
 
 
 if __name__ == "__main__":

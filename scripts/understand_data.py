@@ -23,6 +23,12 @@ def is_held_out(text: str, *, share: float = 0.3, salt: str = "henshin-understan
     return int.from_bytes(digest[:4], "big") / 2**32 < share
 
 
+def fold_of(text: str, folds: int) -> int:
+    """Cross-validation fold of a training row, fixed by a hash of its text."""
+    digest = hashlib.sha256(("henshin-cv" + text).encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") % folds
+
+
 def tweeteval_sentiment() -> list[tuple[str, str]] | None:
     """TweetEval sentiment validation rows as (text, label)."""
     folder = DATA_DIR / "tweeteval" / "sentiment"

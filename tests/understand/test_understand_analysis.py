@@ -102,6 +102,25 @@ def test_batched_and_single_analysis_agree() -> None:
     assert analyze_many(texts) == [analyze(t) for t in texts]
 
 
+def test_an_exclamation_lifts_a_plain_japanese_announcement() -> None:
+    assert analyze("今週末は京都に行きます").sentiment.label == "neutral"
+    assert analyze("今週末は京都に行きます!").sentiment.label == "positive"
+
+
+@pytest.mark.parametrize("text", ["まだ届かない!", "注文した商品が壊れていました!返金してください!"])
+def test_an_exclamation_does_not_soften_a_japanese_complaint(text: str) -> None:
+    analysis = analyze(text)
+    assert analysis.sentiment.label == "negative"
+    assert analysis.sentiment.score == analyze(text.replace("!", "")).sentiment.score
+    assert "complaint" in analysis.intents
+
+
+@pytest.mark.parametrize(("text", "label"), [("今日はへとへと(´;ω;`)", "negative"),
+                                             ("今夜は花火(^^)♪", "positive")])
+def test_japanese_slang_and_kaomoji_carry_sentiment(text: str, label: str) -> None:
+    assert analyze(text).sentiment.label == label
+
+
 def test_emoji_only_text_reads_its_emoji() -> None:
     analysis = analyze("😭😭😭")
     assert analysis.language == "unknown"
