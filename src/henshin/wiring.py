@@ -48,9 +48,9 @@ def unwire(app: FastAPI) -> None:
 
 def mount_routes(app: FastAPI) -> None:
     """Routes outside the JSON API: the web UI, webhooks, the live stream."""
-    from henshin.web.webhooks import router as webhooks_router
+    from henshin.web.webhooks import install_webhooks
 
-    app.include_router(webhooks_router)
+    install_webhooks(app)  # plain ASGI in front of the router: the hot path of intake
     from henshin.web.realtime.routes import router as live_router
     from henshin.web.ui import mount_ui
 

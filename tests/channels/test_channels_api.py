@@ -34,7 +34,7 @@ def test_secrets_are_stored_encrypted_and_never_returned(client: TestClient, ten
     assert channel["config"]["channel_secret"] == "set" and channel["config"]["channel_id"] == "2000000001"
     assert sandbox.state.line_channel_secret not in str(client.get("/api/v1/channels", headers=tenant.headers()).json())
     with database.engine.connect() as conn:
-        stored = conn.exec_driver_sql("SELECT credentials_encrypted FROM channels WHERE id = %d" % channel["id"]).scalar()
+        stored = conn.exec_driver_sql(f"SELECT credentials_encrypted FROM channels WHERE id = {int(channel['id'])}").scalar()
     assert stored and sandbox.state.line_channel_secret not in stored
     networks = {n["network"]: n for n in client.get("/api/v1/channels/networks", headers=tenant.headers()).json()}
     assert networks["x"]["schema"]["properties"]["access_token"]["format"] == "password"

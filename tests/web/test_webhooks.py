@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 
-from henshin.channels import intake
-from henshin.channels.webhooks import process_due_deliveries
+from henshin.channels import intake, webhooks
+from henshin.channels.webhooks import MAX_BODY_BYTES, process_due_deliveries
 from henshin.connectors.signing import x_signature
 from henshin.db.session import Database
 from henshin.demo.sandbox_channels import (
@@ -193,3 +193,72 @@ def test_a_failed_store_is_not_acknowledged(app: FastAPI, tenant: Tenant, sandbo
         assert r.status_code >= 500  # the network retries; we never said "received"
         monkeypatch.undo()
         assert fragile.get(f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json() == []
+
+
+def test_only_get_and_post_reach_a_webhook_and_other_paths_reach_the_app(
+        client: TestClient, tenant: Tenant, sandbox: RunningSandbox) -> None:
+    channel = connect(client, tenant, sandbox, "line")
+    body, headers = signed_delivery(sandbox.state, "line", line_message_event(sandbox, "hi", at=NOW))
+    put = client.put(f"/webhooks/line/{channel['id']}", content=body, headers=headers)
+    assert put.status_code == 405 and put.headers["allow"] == "GET, POST"
+    assert client.post("/webhooks/line/not-a-number", content=body, headers=headers).status_code == 404
+    assert client.post(f"/webhooks/line/{channel['id']}/extra", content=body, headers=headers).status_code == 404
+    assert client.get(f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json() == []
+
+
+def test_an_oversized_body_is_refused_and_nothing_is_stored(client: TestClient, tenant: Tenant,
+                                                            sandbox: RunningSandbox) -> None:
+    channel = connect(client, tenant, sandbox, "line")
+    payload = line_message_event(sandbox, "x" * (MAX_BODY_BYTES + 10), at=NOW)
+    body, headers = signed_delivery(sandbox.state, "line", payload)
+    r = post(client, f"/webhooks/line/{channel['id']}", body, headers)
+    assert r.status_code == 422 and "bytes" in r.json()["error"]["message"]
+    assert client.get(f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json() == []
+
+
+def test_one_malformed_delivery_in_a_batch_fails_alone_and_duplicates_make_one_ticket(
+        app: FastAPI, client: TestClient, tenant: Tenant, sandbox: RunningSandbox, database: Database) -> None:
+    intake_of(app, process=False)  # all three wait for one processing round
+    channel = connect(client, tenant, sandbox, "line")
+    good = signed_delivery(sandbox.state, "line", line_message_event(sandbox, "領収書がほしい", at=NOW))
+    bad = signed_delivery(sandbox.state, "line", {"destination": "U1", "events": [{"type": "mystery"}]})
+    for body, headers in (good, bad, good):
+        assert post(client, f"/webhooks/line/{channel['id']}", body, headers).status_code == 200
+    assert process_due_deliveries(database) == 3
+    stored = client.get(f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json()
+    assert sorted(d["status"] for d in stored) == ["failed", "processed", "processed"]
+    assert [d["error"] for d in stored if d["status"] == "processed"] == [None, None]
+    assert "mystery" in next(d["error"] for d in stored if d["status"] == "failed")
+    found = tickets(client, tenant, channel["id"])
+    assert len(found) == 1 and "領収書" in found[0]["subject"]
+
+
+def test_a_database_failure_while_ingesting_keeps_the_deliveries_for_a_retry(
+        app: FastAPI, client: TestClient, tenant: Tenant, sandbox: RunningSandbox, database: Database,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    intake_of(app, process=False)
+    channel = connect(client, tenant, sandbox, "line")
+    body, headers = signed_delivery(sandbox.state, "line", line_message_event(sandbox, "まだですか", at=NOW))
+    assert post(client, f"/webhooks/line/{channel['id']}", body, headers).status_code == 200
+
+    def locked(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(webhooks, "ingest_batch", locked)
+    assert process_due_deliveries(database) == 1
+    monkeypatch.undo()
+    stored = client.get(f"/api/v1/channels/{channel['id']}/deliveries", headers=tenant.headers()).json()
+    assert stored[0]["status"] == "received" and "locked" in stored[0]["error"]
+    assert tickets(client, tenant, channel["id"]) == []
+    later = datetime.now(UTC) + timedelta(minutes=5)  # past the backoff
+    assert process_due_deliveries(database, now=later) == 1
+    assert "まだ" in tickets(client, tenant, channel["id"])[0]["subject"]
+
+
+def test_webhooks_are_served_behind_a_proxy_prefix(app: FastAPI, tenant: Tenant, sandbox: RunningSandbox) -> None:
+    """ASGI servers put the mount prefix in both ``root_path`` and ``path``."""
+    with TestClient(app, root_path="/henshin") as proxied:
+        channel = connect(proxied, tenant, sandbox, "x")
+        r = proxied.get(f"/henshin/webhooks/x/{channel['id']}", params={"crc_token": "abc123"})
+        assert r.status_code == 200
+        assert r.json() == {"response_token": x_signature(sandbox.state.x_consumer_secret, b"abc123")}

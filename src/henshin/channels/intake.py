@@ -246,7 +246,8 @@ class DeliveryWriter:
         return await future
 
     def _take(self) -> list[tuple[list[dict[str, Any]], asyncio.Future[list[int]]]]:
-        taken, count = [], 0
+        taken: list[tuple[list[dict[str, Any]], asyncio.Future[list[int]]]] = []
+        count = 0
         while self._pending and (not taken or count + len(self._pending[0][0]) <= self.max_rows):
             item = self._pending.pop(0)
             taken.append(item)
@@ -282,11 +283,17 @@ class DeliveryProcessor:
 
     A kick while it runs makes it go round once more; the ``webhooks`` worker job is
     the safety net for whatever a crash left behind.
+
+    A push that arrives while the loop is idle is processed at once. Under a stream of
+    pushes the loop lingers between rounds so that batches fill: a round has a fixed
+    cost (~15 statements plus the after-commit listeners, ~25 ms measured) that made a
+    round of 20 deliveries cost twice as much CPU per delivery as one of 300.
     """
 
-    def __init__(self, database: Database, *, batch: int = 300) -> None:
+    def __init__(self, database: Database, *, batch: int = 500, linger: float = 0.05) -> None:
         self.database = database
         self.batch = batch
+        self.linger = linger
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -307,8 +314,10 @@ class DeliveryProcessor:
             wake.clear()
             self._busy = True
             try:
-                while await asyncio.to_thread(process_due_deliveries, self.database, limit=self.batch) > 0:
-                    pass
+                while (done := await asyncio.to_thread(process_due_deliveries, self.database,
+                                                       limit=self.batch)) > 0:
+                    if done < self.batch:
+                        await asyncio.sleep(self.linger)
             except Exception:
                 log.exception("processing webhook deliveries failed; the worker job retries")
             finally:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from henshin.kit.errors import NotFound
@@ -16,7 +16,18 @@ from henshin.models.channel import ChannelStatus
 from henshin.models.outbound import DeliveryState
 from henshin.models.webhook import DeliveryStatus
 
-M = TypeVar("M", Channel, WebhookDelivery, OutboundMessage)
+M = TypeVar("M", Channel, OutboundMessage)
+_ID_CHUNK = 500
+_DELIVERIES = cast(Table, WebhookDelivery.__table__)
+
+
+class ClaimedDelivery(NamedTuple):
+    """What processing a stored webhook delivery reads."""
+
+    id: int
+    channel_id: int
+    headers: dict[str, Any]
+    body: bytes
 
 
 def get_channel(db: Session, workspace_id: int, channel_id: int) -> Channel:
@@ -87,14 +98,26 @@ def claim_channels_to_poll(
     return _claim(db, Channel, candidates, {"next_poll_at": lease_until}, limit)
 
 
-def claim_deliveries(db: Session, *, now: datetime, lease_until: datetime, limit: int) -> list[WebhookDelivery]:
-    """Received deliveries due for (re)processing; the lease hides them from other workers."""
-    candidates = select(WebhookDelivery.id).where(
-        WebhookDelivery.status == DeliveryStatus.RECEIVED.value,
-        WebhookDelivery.next_attempt_at <= now,
-    ).order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-    values = {"next_attempt_at": lease_until, "attempts": WebhookDelivery.attempts + 1}
-    return _claim(db, WebhookDelivery, candidates, values, limit)
+def claim_deliveries(db: Session, *, now: datetime, lease_until: datetime, limit: int) -> list[ClaimedDelivery]:
+    """Received deliveries due for (re)processing; the lease hides them from other workers.
+
+    Plain rows, not ORM objects: processing needs only these four columns, and loading
+    hundreds of deliveries as objects (twice: claim, then reload) was a tenth of the
+    worker's time per push.
+    """
+    table = _DELIVERIES
+    candidates = select(table.c.id).where(
+        table.c.status == DeliveryStatus.RECEIVED.value, table.c.next_attempt_at <= now,
+    ).order_by(table.c.next_attempt_at, table.c.id).limit(limit)
+    if db.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    stmt = (
+        update(table).where(table.c.id.in_(candidates.scalar_subquery()))
+        .values(next_attempt_at=lease_until, attempts=table.c.attempts + 1)
+        .returning(table.c.id, table.c.channel_id, table.c.headers, table.c.body)
+    )
+    rows = [ClaimedDelivery(*row) for row in db.execute(stmt)]
+    return sorted(rows, key=lambda r: r.id)
 
 
 def claim_outbound(db: Session, *, now: datetime, lease_until: datetime, limit: int) -> list[OutboundMessage]:
@@ -114,11 +137,37 @@ def claim_outbound(db: Session, *, now: datetime, lease_until: datetime, limit: 
 
 
 def insert_deliveries(db: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert raw webhook deliveries in one multi-row statement; their ids in ``rows`` order."""
+    """Insert raw webhook deliveries in one multi-row statement; their ids in ``rows`` order.
+
+    A Core insert on the table: the ORM's bulk path cost more than the rows themselves.
+    """
     if not rows:
         return []
-    stmt = insert(WebhookDelivery).returning(WebhookDelivery.id, sort_by_parameter_order=True)
-    return list(db.execute(stmt, list(rows)).scalars())
+    table = _DELIVERIES
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(db.connection().execute(stmt, list(rows)).scalars())
+
+
+def mark_deliveries_processed(db: Session, item_counts: dict[int, int], now: datetime) -> None:
+    """Deliveries id → items found: processed, in one UPDATE per distinct count."""
+    table = _DELIVERIES
+    by_count: dict[int, list[int]] = {}
+    for delivery_id, count in item_counts.items():
+        by_count.setdefault(count, []).append(delivery_id)
+    for count, ids in by_count.items():
+        for start in range(0, len(ids), _ID_CHUNK):
+            db.execute(update(table).where(table.c.id.in_(ids[start:start + _ID_CHUNK])).values(
+                status=DeliveryStatus.PROCESSED.value, item_count=count, processed_at=now, error=None))
+
+
+def mark_deliveries_failed(db: Session, errors: dict[int, str], now: datetime) -> None:
+    """Deliveries id → parser error: failed for good (they stay stored for a look)."""
+    if not errors:
+        return
+    table = _DELIVERIES
+    stmt = update(table).where(table.c.id == bindparam("delivery_id")).values(
+        status=DeliveryStatus.FAILED.value, error=bindparam("message"), processed_at=now)
+    db.connection().execute(stmt, [{"delivery_id": i, "message": e} for i, e in errors.items()])
 
 
 def deliveries_by_ids(db: Session, ids: Sequence[int]) -> Sequence[WebhookDelivery]:

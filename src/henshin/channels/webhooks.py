@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from henshin.channels import repository as repo
 from henshin.channels.connection import offline_connector
+from henshin.channels.repository import ClaimedDelivery
 from henshin.connectors.base import Connector
 from henshin.connectors.errors import ConnectorError
 from henshin.connectors.types import InboundEngagement
@@ -55,28 +56,34 @@ def webhook_connector(channel: Channel) -> Connector:
 
 
 def process_due_deliveries(database: Database, *, now: datetime | None = None, limit: int = 500) -> int:
-    """Parse and ingest stored deliveries that are due; returns how many were handled."""
+    """Parse and ingest stored deliveries that are due; returns how many were handled.
+
+    Per channel, the whole group is one transaction: parse every delivery, ingest all
+    their items through the ingest service's bulk path, mark the deliveries in bulk.
+    """
     now = now or utc_now()
     with database.sessions() as db:
         claimed = repo.claim_deliveries(db, now=now, lease_until=now + LEASE, limit=limit)
         db.commit()
-        groups: dict[int, list[int]] = defaultdict(list)
-        for delivery in claimed:
-            groups[delivery.channel_id].append(delivery.id)
-    for channel_id, ids in groups.items():
+    groups: dict[int, list[ClaimedDelivery]] = defaultdict(list)
+    for delivery in claimed:
+        groups[delivery.channel_id].append(delivery)
+    for channel_id, deliveries in groups.items():
         try:
-            _process_group(database, channel_id, ids)
+            _process_group(database, channel_id, deliveries)
         except Exception as exc:  # a database hiccup: leave them received, retry with backoff
+            ids = [d.id for d in deliveries]
             log.exception("webhook deliveries %s of channel %s failed; will retry", ids, channel_id)
             _postpone(database, ids, f"{exc.__class__.__name__}: {exc}")
     return len(claimed)
 
 
-def _process_group(database: Database, channel_id: int, ids: list[int], attempts: int = 5) -> None:
+def _process_group(database: Database, channel_id: int, deliveries: list[ClaimedDelivery],
+                   attempts: int = 5) -> None:
     for attempt in range(attempts):
         with database.sessions() as db:
             try:
-                _ingest_group(db, channel_id, ids)
+                _ingest_group(db, channel_id, deliveries)
                 db.commit()
                 return
             except IntegrityError:  # a concurrent delivery of the same items won: they dedupe now
@@ -85,35 +92,34 @@ def _process_group(database: Database, channel_id: int, ids: list[int], attempts
                     raise
 
 
-def _ingest_group(db: Any, channel_id: int, ids: list[int]) -> None:
+def _ingest_group(db: Any, channel_id: int, deliveries: list[ClaimedDelivery]) -> None:
     now = utc_now()
-    deliveries = sorted(repo.deliveries_by_ids(db, ids), key=lambda d: d.id)
     channel = repo.channel_by_id(db, channel_id)
     if channel is None:
         return
     try:
         connector = webhook_connector(channel)
     except InvalidInput as exc:
-        for delivery in deliveries:
-            _fail_or_retry(delivery, exc.message, now)
+        for stored in repo.deliveries_by_ids(db, [d.id for d in deliveries]):
+            _fail_or_retry(stored, exc.message, now)
         return
     items: list[InboundEngagement] = []
-    parsed: list[tuple[WebhookDelivery, int]] = []
+    counts: dict[int, int] = {}
+    errors: dict[int, str] = {}
     for delivery in deliveries:
         try:
             found = connector.parse_webhook(delivery.headers or {}, delivery.body)
         except ConnectorError as exc:
-            delivery.status, delivery.error, delivery.processed_at = DeliveryStatus.FAILED.value, str(exc), now
+            errors[delivery.id] = str(exc)
             channel.last_error, channel.last_error_at = f"webhook delivery {delivery.id}: {exc}", now
             continue
         items += found
-        parsed.append((delivery, len(found)))
+        counts[delivery.id] = len(found)
     for start in range(0, len(items), MAX_BATCH):
         ingest_batch(db, workspace_id=channel.workspace_id, channel_id=channel.id, items=items[start:start + MAX_BATCH])
-    for delivery, count in parsed:
-        delivery.status, delivery.item_count, delivery.processed_at, delivery.error = (
-            DeliveryStatus.PROCESSED.value, count, now, None)
-    if parsed:
+    repo.mark_deliveries_processed(db, counts, now)
+    repo.mark_deliveries_failed(db, errors, now)
+    if counts:
         channel.last_sync_at = now
 
 

@@ -32,20 +32,27 @@ def contacts_by_external_ids(
 def contact_rows_by_external_ids(
     db: Session, workspace_id: int, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, str | None, str | None, int | None]]:
-    """(network, external_id) → (id, handle, display_name, followers), without ORM objects."""
-    keys = list(set(keys))
+    """(network, external_id) → (id, handle, display_name, followers), without ORM objects.
+
+    One ``external_id IN`` per network: SQLite answers a (network, external_id) row-value
+    IN by scanning every contact of the workspace, this one by the unique index.
+    """
+    by_network: dict[str, list[str]] = {}
+    for network, external_id in set(keys):
+        by_network.setdefault(network, []).append(external_id)
     found: dict[tuple[str, str], tuple[int, str | None, str | None, int | None]] = {}
-    for start in range(0, len(keys), 400):
-        rows = db.execute(
-            select(
-                Contact.network, Contact.external_id, Contact.id, Contact.handle,
-                Contact.display_name, Contact.followers,
-            ).where(
-                Contact.workspace_id == workspace_id,
-                tuple_(Contact.network, Contact.external_id).in_(keys[start : start + 400]),
+    for network, ids in by_network.items():
+        for start in range(0, len(ids), 400):
+            rows = db.execute(
+                select(
+                    Contact.network, Contact.external_id, Contact.id, Contact.handle,
+                    Contact.display_name, Contact.followers,
+                ).where(
+                    Contact.workspace_id == workspace_id, Contact.network == network,
+                    Contact.external_id.in_(ids[start : start + 400]),
+                )
             )
-        )
-        found.update({(n, e): (i, h, d, f) for n, e, i, h, d, f in rows})
+            found.update({(n, e): (i, h, d, f) for n, e, i, h, d, f in rows})
     return found
 
 

@@ -50,20 +50,18 @@ def tickets_of_parents(db: Session, channel_id: int, parent_ids: Iterable[str]) 
     ticket_of: dict[str, int] = {}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        for ext, tid in db.execute(
+        ticket_of.update({ext: tid for ext, tid in db.execute(
             select(Engagement.external_id, Engagement.ticket_id).where(
                 Engagement.channel_id == channel_id, Engagement.external_id.in_(chunk),
                 Engagement.ticket_id.is_not(None),
             )
-        ):
-            ticket_of[ext] = tid
-        for ext, tid in db.execute(
+        ) if tid is not None})
+        ticket_of.update({ext: tid for ext, tid in db.execute(
             select(OutboundMessage.external_id, OutboundMessage.ticket_id).where(
                 OutboundMessage.channel_id == channel_id, OutboundMessage.external_id.in_(chunk),
                 OutboundMessage.ticket_id.is_not(None),
             )
-        ):
-            ticket_of[ext] = tid
+        ) if ext is not None and tid is not None})
     tickets = {t.id: t for t in db.scalars(select(Ticket).where(Ticket.id.in_(set(ticket_of.values()))))}
     return {ext: tickets[tid] for ext, tid in ticket_of.items() if tid in tickets}
 
