@@ -1,4 +1,4 @@
-"""Which rules the compiled set evaluates at all: gates filed by keyword, channel, score…"""
+"""Which rules the compiled set visits at all: bitsets per keyword, channel, score…, regex prefilters."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from henshin.connectors.types import Network
 from henshin.rules.compiler import compile_rule_set
 from henshin.rules.naive import NaiveRuleSet
+from henshin.rules.predicates import required_literal
 from henshin.rules.schema import RuleSpec
 from henshin.rules.subject import RuleSubject
 
@@ -75,3 +76,23 @@ def test_an_empty_rule_set_matches_nothing(make_subject: MakeSubject) -> None:
     assert len(compiled) == 0
     assert compiled.match(make_subject()) == []
     assert compiled.keyword_hits(make_subject()) == set()
+
+
+def test_a_regex_is_prefiltered_only_by_literal_text_case_cannot_change() -> None:
+    assert required_literal(r"#\d{6,}") == "#"
+    assert required_literal(r"https?://\S+") == "://"
+    assert required_literal(r"\d{3}-\d{4}-\d{4}") == "-"
+    assert required_literal(r"(x#y)+") == "#"  # a part that must match at least once
+    assert required_literal(r"(order|注文)\s*(no|番号)") is None  # one of two, neither required
+    assert required_literal(r"(#x)?\d") is None  # optional
+    assert required_literal(r"a(?!#)b") is None  # a look-ahead matches no text
+    assert required_literal("refund") is None  # letters: IGNORECASE matches other letters too
+
+
+def test_a_full_width_hash_still_matches_through_the_folded_text(
+    make_rule: MakeRule, make_subject: MakeSubject
+) -> None:
+    rules = [make_rule(leaf("text", "matches_regex", r"#\d{3}"), name="order number")]
+    subject = make_subject(text="注文番号＃１２３です")  # NFKC folds ＃１２３ to #123
+    assert [m.rule.name for m in compile_rule_set(rules).match(subject)] == ["order number"]
+    assert [m.rule.name for m in NaiveRuleSet(rules).match(subject)] == ["order number"]

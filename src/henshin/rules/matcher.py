@@ -1,19 +1,20 @@
 """`CompiledRuleSet`: a workspace's enabled rules, ready to match one subject quickly.
 
-Built by `henshin.rules.compiler.compile_rule_set`. Matching folds the subject's text once,
-runs one Aho-Corasick pass for every keyword of every rule, picks the candidate rules from
-that pass (a rule gated by keywords none of which occur cannot match) and the network, and
-evaluates only those, in rule order, stopping after a matched ``stop_processing`` rule.
+Built by `henshin.rules.compiler.compile_rule_set`. Matching ANDs one bitset per field the
+rules test (`henshin.rules.index`), folds the subject's text once and runs one
+Aho-Corasick pass for every keyword of every rule, then visits only the rules left, in
+order: a rule's regexes are run (each distinct pattern at most once per subject), then
+its residual predicate if it has one. It stops after a matched ``stop_processing`` rule.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+from henshin.rules.index import RuleIndex, rule_indexes
 from henshin.rules.schema import RuleSpec
 from henshin.rules.subject import RuleSubject
 
@@ -57,74 +58,6 @@ def scan_form(folded: str) -> str:
     return folded.encode("utf-8").decode("latin-1")
 
 
-@dataclass(frozen=True)
-class NumericGate:
-    """Rules opened by ``attribute <op> threshold``; thresholds ascending."""
-
-    attribute: str
-    op: str  # gt, gte, lt, lte
-    thresholds: tuple[float, ...]
-    rules: tuple[tuple[int, ...], ...]  # rules per threshold
-
-    def opened(self, value: float) -> tuple[tuple[int, ...], ...]:
-        """The rule groups whose threshold ``value`` satisfies."""
-        if self.op == "gt":
-            return self.rules[: bisect_left(self.thresholds, value)]
-        if self.op == "gte":
-            return self.rules[: bisect_right(self.thresholds, value)]
-        if self.op == "lt":
-            return self.rules[bisect_right(self.thresholds, value) :]
-        return self.rules[bisect_left(self.thresholds, value) :]
-
-
-@dataclass(frozen=True)
-class TriggerIndex:
-    """Which rules of one trigger can match, from facts cheap to look up.
-
-    Each rule is filed under its gate: a set of facts at least one of which must be true
-    for the rule to match (a keyword found, ``network == "x"``, ``tags ∋ vip``,
-    ``sentiment_score <= -0.3``…). Rules without a gate are always evaluated.
-    """
-
-    always: tuple[int, ...]
-    by_keyword: Mapping[int, tuple[int, ...]]
-    by_value: Mapping[tuple[str, Any], tuple[int, ...]]  # (attribute, value)
-    value_attributes: tuple[str, ...]
-    by_flag: Mapping[tuple[str, bool], tuple[int, ...]]
-    flag_attributes: tuple[str, ...]
-    by_label: Mapping[tuple[str, str], tuple[int, ...]]  # (set attribute, label)
-    label_attributes: tuple[str, ...]
-    numeric: tuple[NumericGate, ...]
-
-    def candidates(self, subject: RuleSubject, hits: KeywordHits) -> list[int]:
-        """Rule indexes (ascending) whose gate opens for ``subject``."""
-        found = set(self.always)
-        by_keyword = self.by_keyword
-        for keyword_id in hits:
-            rules = by_keyword.get(keyword_id)
-            if rules:
-                found.update(rules)
-        for attribute in self.value_attributes:
-            rules = self.by_value.get((attribute, getattr(subject, attribute)))
-            if rules:
-                found.update(rules)
-        for attribute in self.flag_attributes:
-            rules = self.by_flag.get((attribute, bool(getattr(subject, attribute))))
-            if rules:
-                found.update(rules)
-        for attribute in self.label_attributes:
-            for label in getattr(subject, attribute):
-                rules = self.by_label.get((attribute, label))
-                if rules:
-                    found.update(rules)
-        for gate in self.numeric:
-            value = getattr(subject, gate.attribute)
-            if value is not None:
-                for rules in gate.opened(value):
-                    found.update(rules)
-        return sorted(found)
-
-
 class CompiledRuleSet:
     """All enabled rules of a workspace, compiled; see `compile_rule_set`."""
 
@@ -132,19 +65,25 @@ class CompiledRuleSet:
         self,
         *,
         rules: Sequence[tuple[RuleId, RuleSpec]],
-        predicates: Sequence[Predicate],
+        predicates: Sequence[Predicate | None],
+        regex_needs: Sequence[tuple[tuple[int, bool], ...]],
+        regex_tests: Sequence[Callable[[RuleSubject], bool]],
         automaton: Any,
-        indexes: Mapping[str | None, TriggerIndex],
+        index: RuleIndex,
+        members: Mapping[str | None, int],
         keyword_count: int,
     ) -> None:
         self._matched = [MatchedRule(rule_id, rule) for rule_id, rule in rules]
-        # (predicate, result, stop) per rule: one lookup per candidate in the hot loop
+        # (regex outcomes needed, residual predicate or None, result, stop) per rule:
+        # one lookup per survivor
         self._entries = [
-            (predicate, matched, matched.rule.stop_processing)
-            for predicate, matched in zip(predicates, self._matched, strict=True)
+            (needs, predicate, matched, matched.rule.stop_processing)
+            for needs, predicate, matched in zip(regex_needs, predicates, self._matched, strict=True)
         ]
+        self._regex_tests = list(regex_tests)
         self._automaton = automaton
-        self._indexes = dict(indexes)
+        self._index = index
+        self._members = dict(members)
         self.keyword_count = keyword_count
 
     def __len__(self) -> int:
@@ -161,12 +100,22 @@ class CompiledRuleSet:
             return set()
         return set(map(_second, self._automaton.iter(scan_form(subject.folded_text))))
 
+    def _survivors(self, subject: RuleSubject, trigger: str | None) -> tuple[int, KeywordHits]:
+        """The rules every mask lets through (a bitset) and the keyword hits they were given."""
+        index = self._index
+        rules, either = index.by_fields(subject, self._members.get(trigger, 0))
+        if not rules & index.reads_text:  # no rule left looks at the text: skip the scan
+            return rules & either, set()
+        # keyword_hits, inlined: this runs once per engagement
+        automaton = self._automaton
+        hits = set() if automaton is None else set(map(_second, automaton.iter(scan_form(subject.folded_text))))
+        return index.by_keywords(hits, rules, either), hits
+
     def candidates(
         self, subject: RuleSubject, *, trigger: str | None = "engagement_received"
     ) -> list[int]:
-        """Indexes of the rules worth evaluating (for measurements and tests)."""
-        index = self._indexes.get(trigger)
-        return [] if index is None else index.candidates(subject, self.keyword_hits(subject))
+        """Indexes of the rules the masks let through: matched, or left to their residual."""
+        return rule_indexes(self._survivors(subject, trigger)[0], len(self._entries))
 
     def match(
         self, subject: RuleSubject, *, trigger: str | None = "engagement_received"
@@ -175,16 +124,30 @@ class CompiledRuleSet:
 
         ``trigger`` limits matching to the rules of that trigger; None takes every rule.
         """
-        index = self._indexes.get(trigger)
-        if index is None:
-            return []
-        hits = self.keyword_hits(subject)
+        rules, hits = self._survivors(subject, trigger)
         matched: list[MatchedRule] = []
         entries = self._entries
-        for rule_index in index.candidates(subject, hits):
-            predicate, result, stop = entries[rule_index]
-            if predicate(subject, hits):
+        last = len(entries) - 1
+        regex_outcomes: dict[int, bool] = {}  # each pattern runs at most once per subject
+        while rules:  # highest bit first: rules in evaluation order (see `rule_indexes`)
+            top = rules.bit_length() - 1
+            rules ^= 1 << top
+            needs, predicate, result, stop = entries[last - top]
+            if needs and not self._regexes_hold(subject, needs, regex_outcomes):
+                continue
+            if predicate is None or predicate(subject, hits):
                 matched.append(result)
                 if stop:
                     break
         return matched
+
+    def _regexes_hold(
+        self, subject: RuleSubject, needs: tuple[tuple[int, bool], ...], outcomes: dict[int, bool]
+    ) -> bool:
+        for test_id, wanted in needs:
+            outcome = outcomes.get(test_id)
+            if outcome is None:
+                outcome = outcomes[test_id] = self._regex_tests[test_id](subject)
+            if outcome is not wanted:
+                return False
+        return True

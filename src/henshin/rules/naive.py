@@ -45,15 +45,21 @@ def leaf_holds(leaf: ConditionLeaf, subject: RuleSubject) -> bool:
         pattern = _pattern(value)
         return bool(pattern.search(subject.text) or pattern.search(subject.folded_text))
     actual: Any = getattr(subject, condition_field.attribute)
-    kind = condition_field.kind
-    if kind is FieldKind.FLAG:
-        return bool(actual) if op == "is_true" else not actual
-    if kind is FieldKind.MOMENT:
+    if condition_field.kind is FieldKind.MOMENT:
         if actual is None:
             return False
         age = subject.now - actual
         limit = timedelta(minutes=value)
         return bool(age > limit) if op == "older_than_minutes" else bool(age < limit)
+    return _compare(leaf, actual)
+
+
+def _compare(leaf: ConditionLeaf, actual: Any) -> bool:
+    """Whether a leaf on a field other than text or a moment holds when the field is ``actual``."""
+    condition_field = CONDITION_FIELDS[leaf.field]
+    op, value, kind = leaf.op, leaf.value, condition_field.kind
+    if kind is FieldKind.FLAG:
+        return bool(actual) if op == "is_true" else not actual
     if kind is FieldKind.LABEL_SET:
         present = [label in actual for label in value]
         if op == "has_any":
@@ -91,6 +97,21 @@ def node_holds(node: ConditionNode, subject: RuleSubject) -> bool:
     if isinstance(node, AllGroup):
         return all(node_holds(child, subject) for child in node.all_)
     return any(node_holds(child, subject) for child in node.any_)
+
+
+def value_holds(node: ConditionNode, actual: Any) -> bool:
+    """Whether a tree whose leaves all test one field (not text, not a moment) holds for ``actual``.
+
+    The compiler asks this for every value of a field that makes a difference, to file
+    rules in bitsets; answering it here keeps those bitsets true to this reference.
+    """
+    if isinstance(node, ConditionLeaf):
+        return _compare(node, actual)
+    if isinstance(node, NotGroup):
+        return not value_holds(node.not_, actual)
+    if isinstance(node, AllGroup):
+        return all(value_holds(child, actual) for child in node.all_)
+    return any(value_holds(child, actual) for child in node.any_)
 
 
 class NaiveRuleSet:

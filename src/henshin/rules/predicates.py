@@ -1,8 +1,9 @@
-"""Turn condition trees into Python predicates ``(subject, keyword_hits) -> bool``.
+"""Turn what is left of each rule into a Python predicate ``(subject, keyword_hits) -> bool``.
 
-Each rule becomes one generated function whose body is a single boolean expression, with
-cheap field checks before keyword checks before regexes (reordering ``and``/``or`` operands
-changes the cost, never the result: the operands have no side effects). Measured against
+The parts of a rule that the bitsets of `henshin.rules.index` cannot decide (a regex, an
+age, a group mixing fields) become one generated function whose body is a single boolean
+expression, with cheap field checks before keyword checks before regexes (reordering
+``and``/``or`` operands changes the cost, never the result: they have no side effects). Measured against
 nested closures, a flat expression halves the time spent per candidate rule.
 
 The generated source contains only identifiers from the field catalog, operators, integer
@@ -15,11 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from re import _constants, _parser  # type: ignore[attr-defined]  # re's own parser, read-only
 from typing import Any
 
 from henshin.rules.conditions import AllGroup, ConditionLeaf, ConditionNode, NotGroup
 from henshin.rules.fields import CONDITION_FIELDS, FieldKind
 from henshin.rules.matcher import Predicate
+from henshin.rules.subject import RuleSubject
 
 KeywordIds = Callable[[list[str]], frozenset[int]]
 
@@ -41,18 +44,34 @@ class _Constants:
         return name
 
 
-def build_predicates(trees: Sequence[ConditionNode], keyword_ids: KeywordIds) -> list[Predicate]:
-    """One predicate per condition tree; ``keyword_ids`` maps keywords to automaton ids."""
+def build_predicates(
+    residuals: Sequence[Sequence[ConditionNode]], keyword_ids: KeywordIds
+) -> list[Predicate | None]:
+    """One predicate per rule for the parts of it that must all hold (None: nothing left).
+
+    ``keyword_ids`` maps keywords to automaton ids.
+    """
     constants = _Constants()
     lines = []
-    for number, tree in enumerate(trees):
-        expression, _ = _expression(tree, constants, keyword_ids)
-        lines.append(f"def rule_{number}(s, h):\n    return {expression}\n")
+    for number, parts in enumerate(residuals):
+        if parts:
+            expression, _ = _conjunction(parts, constants, keyword_ids)
+            lines.append(f"def rule_{number}(s, h):\n    return {expression}\n")
     namespace: dict[str, Any] = dict(constants.values)
     source = "\n".join(lines)
     # Safe by construction (see the module docstring): catalog names and constants only.
     exec(compile(source, "<henshin rules>", "exec"), namespace)  # noqa: S102
-    return [namespace[f"rule_{number}"] for number in range(len(trees))]
+    return [namespace[f"rule_{number}"] if parts else None for number, parts in enumerate(residuals)]
+
+
+def _conjunction(
+    parts: Sequence[ConditionNode], constants: _Constants, keyword_ids: KeywordIds
+) -> tuple[str, int]:
+    """Source of ``parts[0] and parts[1] and …``, cheapest first, and its estimated cost."""
+    sources = sorted((_expression(part, constants, keyword_ids) for part in parts), key=lambda p: p[1])
+    if not sources:
+        return "True", 0
+    return "(" + " and ".join(source for source, _ in sources) + ")", sum(c for _, c in sources)
 
 
 def _expression(
@@ -64,12 +83,10 @@ def _expression(
     if isinstance(node, NotGroup):
         inner, cost = _expression(node.not_, constants, keyword_ids)
         return f"(not {inner})", cost
-    children = node.all_ if isinstance(node, AllGroup) else node.any_
-    parts = sorted((_expression(c, constants, keyword_ids) for c in children), key=lambda p: p[1])
-    if not parts:
-        return "True", 0
-    joiner = " and " if isinstance(node, AllGroup) else " or "
-    return "(" + joiner.join(source for source, _ in parts) + ")", sum(c for _, c in parts)
+    if isinstance(node, AllGroup):
+        return _conjunction(node.all_, constants, keyword_ids)
+    parts = sorted((_expression(c, constants, keyword_ids) for c in node.any_), key=lambda p: p[1])
+    return "(" + " or ".join(source for source, _ in parts) + ")", sum(c for _, c in parts)
 
 
 def _leaf_expression(
@@ -93,10 +110,15 @@ def _leaf_expression(
         return f"{name}.isdisjoint(h)", _COST_KEYWORD
     if op == "matches_regex":
         pattern = constants.name(re.compile(value, re.IGNORECASE))
-        return (
+        search = (
             f"({pattern}.search(s.text) is not None or (s.folded_text != s.text"
             f" and {pattern}.search(s.folded_text) is not None))"
-        ), _COST_REGEX
+        )
+        literal = required_literal(value)
+        if literal is None:
+            return search, _COST_REGEX
+        needed = constants.name(literal)  # a `in` test is ~50x cheaper than the search
+        return f"(({needed} in s.text or {needed} in s.folded_text) and {search})", _COST_REGEX
     if kind is FieldKind.FLAG:
         return (f"bool({value_of})" if op == "is_true" else f"(not {value_of})"), _COST_FIELD
     if kind is FieldKind.MOMENT:
@@ -126,3 +148,62 @@ def _leaf_expression(
         ), _COST_FIELD
     threshold = constants.name(float(value))
     return f"((x := {value_of}) is not None and x {symbol} {threshold})", _COST_FIELD
+
+
+def regex_test(source: str) -> Callable[[RuleSubject], bool]:
+    """Whether a subject's text or its folded form matches ``source`` (case ignored).
+
+    The same test as a ``matches_regex`` leaf, as a function the matcher runs at most
+    once per subject however many rules share the pattern.
+    """
+    pattern = re.compile(source, re.IGNORECASE)
+    literal = required_literal(source)
+
+    def test(subject: RuleSubject) -> bool:
+        text, folded = subject.text, subject.folded_text
+        if literal is not None and literal not in text and literal not in folded:
+            return False
+        return pattern.search(text) is not None or (folded != text and pattern.search(folded) is not None)
+
+    return test
+
+
+def required_literal(source: str) -> str | None:
+    """The longest run of text every match of the pattern must contain, if case cannot change it.
+
+    Only ASCII digits, punctuation and spaces qualify: no other character equals them
+    under ``re.IGNORECASE``, so when neither the text nor its folded form contains the run,
+    the pattern cannot match either (``#\\d{6,}`` needs ``#``, ``https?://\\S+`` needs ``://``).
+    Literals under an alternation, an optional part or a look-around are not required.
+    """
+    try:
+        parsed = _parser.parse(source)
+    except (re.error, RecursionError):
+        return None
+    runs: list[str] = []
+    _literal_runs(list(parsed), runs)
+    longest = max(runs, key=len, default="")
+    return longest or None
+
+
+def _case_proof(code: int) -> bool:
+    return code < 128 and not chr(code).isalpha()
+
+
+def _literal_runs(items: list[tuple[Any, Any]], runs: list[str]) -> None:
+    """Append the runs of required, case-proof literal characters of a parsed sequence."""
+    current = ""
+    for op, argument in items:
+        if op == _constants.LITERAL and _case_proof(argument):
+            current += chr(argument)
+            continue
+        runs.append(current)
+        current = ""
+        if op == _constants.SUBPATTERN:
+            _literal_runs(list(argument[-1]), runs)
+        elif op in _REPEATS and argument[0] >= 1:  # the body matches at least once
+            _literal_runs(list(argument[2]), runs)
+    runs.append(current)
+
+
+_REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT)

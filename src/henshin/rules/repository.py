@@ -68,6 +68,24 @@ def ticket(db: Session, workspace_id: int, ticket_id: int, *, lock: bool = False
     return db.scalar(query)
 
 
+def tickets_of_workspace(db: Session, workspace_id: int, ticket_ids: Sequence[int], *,
+                         lock: bool = False) -> dict[int, Ticket]:
+    """The workspace's tickets among ``ticket_ids``; locked in id order (no deadlock) if asked."""
+    if not ticket_ids:
+        return {}
+    query = select(Ticket).where(Ticket.id.in_(set(ticket_ids)), Ticket.workspace_id == workspace_id)
+    if lock and db.get_bind().dialect.name == "postgresql":
+        query = query.order_by(Ticket.id).with_for_update()
+    return {t.id: t for t in db.scalars(query)}
+
+
+def engagements_by_ids(db: Session, workspace_id: int, ids: Sequence[int]) -> dict[int, Engagement]:
+    if not ids:
+        return {}
+    query = select(Engagement).where(Engagement.id.in_(set(ids)), Engagement.workspace_id == workspace_id)
+    return {e.id: e for e in db.scalars(query)}
+
+
 def engagement(db: Session, workspace_id: int, engagement_id: int) -> Engagement | None:
     return db.scalar(
         select(Engagement).where(Engagement.id == engagement_id, Engagement.workspace_id == workspace_id)
@@ -138,13 +156,13 @@ def idle_tickets(db: Session, workspace_id: int, before: datetime, limit: int) -
     ).all()
 
 
-def fired_keys(db: Session, rule_ids: Sequence[int], ticket_ids: Sequence[int]) -> set[tuple[int, int, str]]:
-    """(rule, ticket, fire key) already run, among these rules and tickets."""
-    if not rule_ids or not ticket_ids:
+def fired_keys(db: Session, ticket_ids: Sequence[int], keys: Sequence[str]) -> set[tuple[int, int, str]]:
+    """(rule, ticket, fire key) already run, among these tickets and occasions."""
+    if not ticket_ids or not keys:
         return set()
     rows = db.execute(
         select(RuleRun.rule_id, RuleRun.ticket_id, RuleRun.fire_key).where(
-            RuleRun.rule_id.in_(rule_ids), RuleRun.ticket_id.in_(ticket_ids)
+            RuleRun.ticket_id.in_(set(ticket_ids)), RuleRun.fire_key.in_(set(keys))
         )
     )
     return {(r, t, k) for r, t, k in rows}
@@ -164,6 +182,11 @@ def action_log(db: Session, workspace_id: int, *, rule_id: int | None = None, ti
     if ticket_id is not None:
         query = query.where(RuleActionLog.ticket_id == ticket_id)
     return db.scalars(query.order_by(RuleActionLog.id.desc()).limit(limit)).all()
+
+
+def action_log_count(db: Session, workspace_id: int) -> int:
+    """How many rule actions the workspace has logged."""
+    return int(db.scalar(select(func.count(RuleActionLog.id)).where(RuleActionLog.workspace_id == workspace_id)) or 0)
 
 
 def action_counts(db: Session, workspace_id: int, since: datetime,

