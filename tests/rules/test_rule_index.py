@@ -8,7 +8,7 @@ from typing import Any
 from henshin.connectors.types import Network
 from henshin.rules.compiler import compile_rule_set
 from henshin.rules.naive import NaiveRuleSet
-from henshin.rules.predicates import required_literal
+from henshin.rules.predicates import required_alternatives
 from henshin.rules.schema import RuleSpec
 from henshin.rules.subject import RuleSubject
 
@@ -78,15 +78,28 @@ def test_an_empty_rule_set_matches_nothing(make_subject: MakeSubject) -> None:
     assert compiled.keyword_hits(make_subject()) == set()
 
 
-def test_a_regex_is_prefiltered_only_by_literal_text_case_cannot_change() -> None:
-    assert required_literal(r"#\d{6,}") == "#"
-    assert required_literal(r"https?://\S+") == "://"
-    assert required_literal(r"\d{3}-\d{4}-\d{4}") == "-"
-    assert required_literal(r"(x#y)+") == "#"  # a part that must match at least once
-    assert required_literal(r"(order|注文)\s*(no|番号)") is None  # one of two, neither required
-    assert required_literal(r"(#x)?\d") is None  # optional
-    assert required_literal(r"a(?!#)b") is None  # a look-ahead matches no text
-    assert required_literal("refund") is None  # letters: IGNORECASE matches other letters too
+def test_a_regex_is_prefiltered_by_texts_every_match_must_contain() -> None:
+    assert required_alternatives(r"#\d{6,}") == ("#",)
+    assert required_alternatives(r"https?://\S+") == ("http",)  # the longest required run
+    assert required_alternatives(r"\d{3}-\d{4}-\d{4}") == ("-",)
+    assert required_alternatives(r"(x#y)+") == ("x#y",)  # a part that must match at least once
+    assert required_alternatives(r"(Order|注文)\s*(no|番号)") == ("order", "注文")  # one of them, lower case
+    assert required_alternatives(r"(order|\d)+") is None  # a branch with nothing required
+    assert required_alternatives(r"(#x)?\d") is None  # optional
+    assert required_alternatives(r"a(?!#)b") == ("a",)  # a look-ahead matches no text
+    assert required_alternatives("refund") == ("refund",)
+    assert required_alternatives("kiss") is None  # k, i and s also match K, ı and ſ
+
+
+def test_the_prefilter_never_hides_a_match(make_rule: MakeRule, make_subject: MakeSubject) -> None:
+    rules = [make_rule(leaf("text", "matches_regex", r"(order|注文)\s*(no|番号)"), name="order"),
+             make_rule(leaf("text", "matches_regex", "ポイント"), name="points")]
+    compiled, naive = compile_rule_set(rules), NaiveRuleSet(rules)
+    for text, expected in (("ORDER No 123", ["order"]), ("ｏｒｄｅｒ ｎｏ", ["order"]), ("注文番号は?", ["order"]),
+                           ("ポイントが付かない", ["points"]), ("配送が遅い", [])):
+        subject = make_subject(text=text)
+        assert [m.rule.name for m in compiled.match(subject)] == expected, text
+        assert [m.rule.name for m in naive.match(subject)] == expected, text
 
 
 def test_a_full_width_hash_still_matches_through_the_folded_text(

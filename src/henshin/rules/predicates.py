@@ -14,6 +14,7 @@ no text a user wrote is ever placed in the source.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from re import _constants, _parser  # type: ignore[attr-defined]  # re's own parser, read-only
@@ -114,11 +115,12 @@ def _leaf_expression(
             f"({pattern}.search(s.text) is not None or (s.folded_text != s.text"
             f" and {pattern}.search(s.folded_text) is not None))"
         )
-        literal = required_literal(value)
-        if literal is None:
+        needed = required_alternatives(value)
+        if needed is None:
             return search, _COST_REGEX
-        needed = constants.name(literal)  # a `in` test is ~50x cheaper than the search
-        return f"(({needed} in s.text or {needed} in s.folded_text) and {search})", _COST_REGEX
+        # `in` tests are ~50x cheaper than the search
+        present = f"any(n in s.folded_text or n in s.text.lower() for n in {constants.name(needed)})"
+        return f"({present} and {search})", _COST_REGEX
     if kind is FieldKind.FLAG:
         return (f"bool({value_of})" if op == "is_true" else f"(not {value_of})"), _COST_FIELD
     if kind is FieldKind.MOMENT:
@@ -157,53 +159,71 @@ def regex_test(source: str) -> Callable[[RuleSubject], bool]:
     once per subject however many rules share the pattern.
     """
     pattern = re.compile(source, re.IGNORECASE)
-    literal = required_literal(source)
+    needed = required_alternatives(source)
 
     def test(subject: RuleSubject) -> bool:
         text, folded = subject.text, subject.folded_text
-        if literal is not None and literal not in text and literal not in folded:
-            return False
+        if needed is not None:
+            lowered = text.lower()
+            if not any(n in folded or n in lowered for n in needed):
+                return False
         return pattern.search(text) is not None or (folded != text and pattern.search(folded) is not None)
 
     return test
 
 
-def required_literal(source: str) -> str | None:
-    """The longest run of text every match of the pattern must contain, if case cannot change it.
+def required_alternatives(source: str) -> tuple[str, ...] | None:
+    """Texts of which every match of the pattern contains at least one, in lower case.
 
-    Only ASCII digits, punctuation and spaces qualify: no other character equals them
-    under ``re.IGNORECASE``, so when neither the text nor its folded form contains the run,
-    the pattern cannot match either (``#\\d{6,}`` needs ``#``, ``https?://\\S+`` needs ``://``).
-    Literals under an alternation, an optional part or a look-around are not required.
+    ``(order|注文)\\s*(no|番号)`` needs "order" or "注文"; ``#\\d{6,}`` needs "#". A match
+    (case ignored) in the text or its folded form then leaves one of them in the folded
+    form or in ``text.lower()``, so when none is there the search can be skipped. Only
+    characters whose case-insensitive matches ``str.lower`` maps back to them qualify:
+    ASCII other than the letters i, k and s (which ``re.IGNORECASE`` also matches to ı, K
+    and ſ), and uncased letters such as kanji and kana. Literals under an optional part or
+    a look-around are not required. Of several candidates, the one whose shortest text is
+    longest wins. None when nothing is required.
     """
     try:
         parsed = _parser.parse(source)
     except (re.error, RecursionError):
         return None
-    runs: list[str] = []
-    _literal_runs(list(parsed), runs)
-    longest = max(runs, key=len, default="")
-    return longest or None
+    found = _required(list(parsed))
+    return tuple(sorted(found)) if found else None
 
 
-def _case_proof(code: int) -> bool:
-    return code < 128 and not chr(code).isalpha()
+def _qualifies(code: int) -> bool:
+    char = chr(code)
+    if code < 128:
+        return char.lower() not in "iks"
+    return unicodedata.category(char) == "Lo"  # kanji, kana, hangul: no case
 
 
-def _literal_runs(items: list[tuple[Any, Any]], runs: list[str]) -> None:
-    """Append the runs of required, case-proof literal characters of a parsed sequence."""
-    current = ""
+def _required(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """The best set of texts one of which every match of a parsed sequence contains."""
+    candidates: list[frozenset[str]] = []
+    run = ""
     for op, argument in items:
-        if op == _constants.LITERAL and _case_proof(argument):
-            current += chr(argument)
+        if op == _constants.LITERAL and _qualifies(argument):
+            run += chr(argument).lower()
             continue
-        runs.append(current)
-        current = ""
+        if run:
+            candidates.append(frozenset({run}))
+        run = ""
+        inner: frozenset[str] | None = None
         if op == _constants.SUBPATTERN:
-            _literal_runs(list(argument[-1]), runs)
+            inner = _required(list(argument[-1]))
         elif op in _REPEATS and argument[0] >= 1:  # the body matches at least once
-            _literal_runs(list(argument[2]), runs)
-    runs.append(current)
+            inner = _required(list(argument[2]))
+        elif op == _constants.BRANCH:
+            branches = [_required(list(branch)) for branch in argument[1]]
+            if all(branches):
+                inner = frozenset().union(*branches)  # type: ignore[arg-type]
+        if inner:
+            candidates.append(inner)
+    if run:
+        candidates.append(frozenset({run}))
+    return max(candidates, key=lambda texts: min(len(t) for t in texts), default=None)
 
 
 _REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT)
