@@ -9,7 +9,7 @@ from henshin.models.knowledge import Article
 from henshin.models.notification import Notification
 from henshin.models.outbound import OutboundMessage
 from henshin.models.reply import Draft, GuardOverride, SavedReply
-from henshin.models.report import TicketFact
+from henshin.models.report import ReportCell, TicketFact
 from henshin.models.routing import AgentShift, RoundRobinCursor
 from henshin.models.rule import Rule, RuleActionLog, RuleRun
 from henshin.models.sla import SlaAlert, SlaPolicy, TicketSlaClock
@@ -56,6 +56,7 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketFact",
+    "ReportCell",
     "TicketRead",
     "TicketTag",
     "User",

@@ -8,7 +8,8 @@ the workspace counts them (``settings["reports"]["auto_reply_counts_as_first_res
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -85,7 +86,7 @@ def _seconds(start: datetime, end: datetime) -> float:
 
 
 def compute_fact(ticket: TicketRow, history: Iterable[HistoryRow], clock: ReportClock,
-                 ) -> dict[str, Any]:
+                 tags: Sequence[str] = ()) -> dict[str, Any]:
     """The ``report_ticket_facts`` row for ``ticket`` (a dict of column values)."""
     created = ticket.created_at
     local = created.astimezone(clock.timezone)
@@ -102,6 +103,7 @@ def compute_fact(ticket: TicketRow, history: Iterable[HistoryRow], clock: Report
     csat_sent_at: datetime | None = None
     csat_score: int | None = None
     seen_created = False
+    replied: Counter[tuple[str, int | None]] = Counter()
     for row in sorted(history, key=lambda r: (r.created_at, getattr(r, "id", 0) or 0)):
         kind = row.type
         if kind == HistoryType.CREATED:
@@ -117,6 +119,7 @@ def compute_fact(ticket: TicketRow, history: Iterable[HistoryRow], clock: Report
             human = is_human_reply(row)
             if human:
                 replies += 1
+                replied[(row.created_at.astimezone(clock.timezone).date().isoformat(), row.actor_id)] += 1
                 if row.actor_type == "user":
                     last_replier = row.actor_id
             else:
@@ -188,4 +191,6 @@ def compute_fact(ticket: TicketRow, history: Iterable[HistoryRow], clock: Report
         "csat_score": csat_score,
         "sla_first_response_due_at": ticket.sla_first_response_due_at,
         "sla_resolution_due_at": ticket.sla_resolution_due_at,
+        "tags": sorted(set(tags)),
+        "reply_days": [[day, actor, n] for (day, actor), n in sorted(replied.items(), key=str)],
     }

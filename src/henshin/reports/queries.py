@@ -1,7 +1,9 @@
 """The report figures: each metric over the filtered facts, whole and grouped.
 
-Durations are aggregated in Python from one narrow column query (a month of a busy
-workspace is tens of thousands of floats); counts are grouped in SQL.
+A range with no other filter is read from the cells (``cell_queries``: a year is a few
+hundred thousand small rows). Otherwise durations are aggregated in Python from one narrow
+column query over the facts (a month of a busy workspace is tens of thousands of floats);
+counts are grouped in SQL. Both give the same figures; ``use_cells=False`` forces the facts.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from henshin.kit.time import utc_now
 from henshin.models import TicketFact, Workspace
+from henshin.reports import cell_queries
 from henshin.reports import repository as repo
 from henshin.reports.schemas import GroupBy, Metric, ReportFilter, ReportOut, ReportRow
 from henshin.reports.stats import describe, ratio
@@ -188,8 +191,12 @@ def _assemble(db: Session, workspace: Workspace, metric: Metric, f: ReportFilter
 
 
 def run_report(db: Session, workspace: Workspace, metric: Metric, f: ReportFilter,
-               group: GroupBy | None = None, *, now: datetime | None = None) -> ReportOut:
+               group: GroupBy | None = None, *, now: datetime | None = None,
+               use_cells: bool = True) -> ReportOut:
     """One metric over the workspace's filtered tickets, with per-group figures."""
+    if use_cells and cell_queries.answers(f, metric, group):
+        total, groups = cell_queries.figures(db, workspace, metric, f, group, now or utc_now())
+        return _assemble(db, workspace, metric, f, group, total, groups)
     if metric is Metric.VOLUME:
         return _volume(db, workspace, f, group)
     if metric is Metric.BACKLOG:
@@ -224,8 +231,10 @@ def _volume(db: Session, workspace: Workspace, f: ReportFilter, group: GroupBy |
     return _assemble(db, workspace, Metric.VOLUME, f, group, total, groups)
 
 
-def heatmap(db: Session, workspace: Workspace, f: ReportFilter) -> list[list[int]]:
+def heatmap(db: Session, workspace: Workspace, f: ReportFilter, *, use_cells: bool = True) -> list[list[int]]:
     """New tickets per local weekday (rows, Monday first) × hour of day (columns)."""
+    if use_cells and cell_queries.answers(f, Metric.VOLUME, None):
+        return cell_queries.heatmap(db, workspace, f)
     grid = [[0] * 24 for _ in range(7)]
     query = repo.filtered_facts(workspace.id, f)
     for (weekday, hour), count, _messages in repo.fact_counts(
@@ -249,7 +258,7 @@ def _handled_report(db: Session, workspace: Workspace, f: ReportFilter,
     groups = {k: _handled(v) for k, v in _split(rows).items()} if group is not None else {}
     replies = repo.replies_in_range(db, workspace.id, f, group, ZoneInfo(workspace.timezone))
     total["replies"] = sum(replies.values())
-    for key, count in replies.items():
+    for key, count in replies.items() if group is not None else ():
         groups.setdefault(key, {"closed": 0, "closed_without_reply": 0})["replies"] = count
     for values in groups.values():
         values.setdefault("replies", 0)

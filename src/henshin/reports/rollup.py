@@ -1,8 +1,10 @@
-"""Keeping the facts exact: recompute each touched ticket after every commit; rebuild all.
+"""Keeping the facts and cells exact: recompute each touched ticket after every commit.
 
 The listener runs after the change committed, in its own unit of work. On PostgreSQL it
 locks the ticket row first, so two recomputes of one ticket run one after the other and
-the later one reads every committed event: the facts never go stale.
+the later one reads every committed event: the facts never go stale. The ticket's old
+fact row says what it had added to the cells; that part is taken out and the new one's
+put in, under the workspace's cell lock (``cell_repository.lock_cells``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from sqlalchemy.orm import Session
 from henshin.db.session import Database
 from henshin.events.bus import Event
 from henshin.events.names import EventName
+from henshin.reports import cell_repository as cells_repo
 from henshin.reports import repository as repo
+from henshin.reports.cells import CellKey, Change, changes, contributions
 from henshin.reports.facts import ReportClock, compute_fact
 
 log = logging.getLogger(__name__)
@@ -29,8 +33,11 @@ TICKET_EVENTS = {
 REBUILD_BATCH = 500
 
 
-def recompute_tickets(db: Session, ticket_ids: Sequence[int]) -> int:
-    """Recompute and store the facts of these tickets; returns how many were written."""
+def recompute_tickets(db: Session, ticket_ids: Sequence[int], *, cells: bool = True) -> int:
+    """Recompute and store the facts of these tickets (and move their cell parts).
+
+    Returns how many facts were written. ``cells=False`` leaves the cells to a rebuild.
+    """
     ids = sorted(set(ticket_ids))
     if not ids:
         return 0
@@ -43,21 +50,57 @@ def recompute_tickets(db: Session, ticket_ids: Sequence[int]) -> int:
         for wid, w in spaces.items()
     }
     history = repo.history_of_tickets(db, [t.id for t in tickets])
-    rows = [compute_fact(t, history[t.id], clocks[t.workspace_id]) for t in tickets]
+    tags = repo.tags_of(db, [t.id for t in tickets])
+    rows = [compute_fact(t, history[t.id], clocks[t.workspace_id], tags[t.id]) for t in tickets]
+    old = cells_repo.facts_by_ticket(db, [t.id for t in tickets]) if cells else {}
     repo.replace_facts(db, rows)
+    if cells:
+        for wid in sorted(clocks):
+            zone = clocks[wid].timezone
+            moved = changes(
+                [p for t in tickets if t.workspace_id == wid and t.id in old for p in contributions(old[t.id], zone)],
+                [p for r in rows if r["workspace_id"] == wid for p in contributions(r, zone)],
+            )
+            if moved:
+                cells_repo.lock_cells(db, wid)
+                cells_repo.apply_changes(db, wid, moved)
     return len(rows)
+
+
+def rebuild_cells(db: Session, workspace_id: int) -> int:
+    """Sum every fact of a workspace into its cells anew; returns how many cells."""
+    workspace = repo.workspaces(db, [workspace_id])[workspace_id]
+    zone = ReportClock.of_workspace(workspace.timezone, workspace.business_hours, workspace.settings).timezone
+    summed: dict[CellKey, Change] = {}
+    for page in cells_repo.facts_of_workspace_in_pages(db, workspace_id, 5_000):
+        for fact in page:
+            for part in contributions(fact, zone):
+                cell = summed.get(part.key)
+                if cell is None:
+                    cell = summed[part.key] = Change()
+                cell.n += part.n
+                cell.total += part.total
+                if part.value is not None:
+                    cell.added.append(part.value)
+    cells_repo.lock_cells(db, workspace_id)
+    cells_repo.replace_cells(db, workspace_id, summed)
+    return len(summed)
 
 
 def rebuild_workspace(db: Session, workspace_id: int,
                       progress: Callable[[int], None] | None = None) -> int:
-    """Recompute every fact of a workspace from its history (``henshin report rebuild``)."""
+    """Recompute every fact of a workspace from its history, then its cells.
+
+    (``henshin report rebuild``.)
+    """
     repo.delete_facts_of_workspace(db, workspace_id)
     done, last = 0, 0
     while True:
         ids = repo.ticket_ids_of_workspace(db, workspace_id, last, REBUILD_BATCH)
         if not ids:
+            rebuild_cells(db, workspace_id)
             return done
-        done += recompute_tickets(db, ids)
+        done += recompute_tickets(db, ids, cells=False)
         last = ids[-1]
         if progress is not None:
             progress(len(ids))

@@ -17,6 +17,16 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
+def micros(value: float) -> int:
+    """A duration in whole microseconds (the resolution of the timestamps it comes from)."""
+    return round(value * 1_000_000)
+
+
+def mean_of_micros(total_micros: int, count: int) -> float:
+    """The mean from an exact integer sum, so summing in any order gives the same figure."""
+    return round(total_micros / count / 1_000_000, 3)
+
+
 def describe(values: Iterable[float | None]) -> Stats:
     """Count, mean, median and p90 of the values that are not None."""
     data = sorted(float(v) for v in values if v is not None)
@@ -24,7 +34,7 @@ def describe(values: Iterable[float | None]) -> Stats:
         return Stats(count=0, mean=None, median=None, p90=None)
     return Stats(
         count=len(data),
-        mean=round(sum(data) / len(data), 3),
+        mean=mean_of_micros(sum(micros(v) for v in data), len(data)),
         median=round(percentile(data, 0.5) or 0.0, 3),
         p90=round(percentile(data, 0.9) or 0.0, 3),
     )

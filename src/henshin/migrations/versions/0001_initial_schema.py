@@ -2,17 +2,17 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 06:38:31.247660
+Create Date: 2026-11-23 08:37:31.718793
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy import Text  # noqa: F401  (used by JSONB column types)
-from sqlalchemy.dialects import postgresql
 
 import henshin.db.base
+from sqlalchemy import Text  # noqa: F401  (used by JSONB column types)
+from sqlalchemy.dialects import postgresql
 
 revision = "0001"
 down_revision = None
@@ -268,6 +268,34 @@ def upgrade() -> None:
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_memberships_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "report_cells",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("grain", sa.String(length=8), nullable=False),
+        sa.Column("measure", sa.String(length=24), nullable=False),
+        sa.Column("period", sa.String(length=10), nullable=False),
+        sa.Column("subject", sa.String(length=64), nullable=False),
+        sa.Column("bucket", sa.Integer(), nullable=False),
+        sa.Column("n", sa.BigInteger(), nullable=False),
+        sa.Column("total", sa.BigInteger(), nullable=False),
+        sa.Column("values", sa.LargeBinary(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_report_cells_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "workspace_id",
+            "grain",
+            "measure",
+            "period",
+            "subject",
+            "bucket",
+            name=op.f("pk_report_cells"),
+        ),
+        sqlite_with_rowid=False,
+    )
     op.create_table(
         "rules",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1089,6 +1117,16 @@ def upgrade() -> None:
         sa.Column(
             "sla_resolution_due_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True
         ),
+        sa.Column(
+            "tags",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "reply_days",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("updated_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
@@ -1113,7 +1151,13 @@ def upgrade() -> None:
             "ix_report_facts_created", ["workspace_id", "created_at"], unique=False
         )
         batch_op.create_index(
+            "ix_report_facts_fr_due", ["workspace_id", "sla_first_response_due_at"], unique=False
+        )
+        batch_op.create_index(
             "ix_report_facts_open", ["workspace_id", "status", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_report_facts_res_due", ["workspace_id", "sla_resolution_due_at"], unique=False
         )
 
     op.create_table(
@@ -1365,7 +1409,9 @@ def downgrade() -> None:
 
     op.drop_table("rule_runs")
     with op.batch_alter_table("report_ticket_facts", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_facts_res_due")
         batch_op.drop_index("ix_report_facts_open")
+        batch_op.drop_index("ix_report_facts_fr_due")
         batch_op.drop_index("ix_report_facts_created")
         batch_op.drop_index("ix_report_facts_closed")
         batch_op.drop_index("ix_report_facts_agent")
@@ -1447,6 +1493,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_rules_workspace")
 
     op.drop_table("rules")
+    op.drop_table("report_cells")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
 
