@@ -74,3 +74,22 @@ def test_the_settings_page_edits_business_hours_in_japanese_and_explains_mistake
     cleared = ui.post("/settings/hours", data={"csrf_token": csrf, "has_hours": ""}, follow_redirects=False)
     assert cleared.status_code == 303
     assert ui.get("/api/v1/routing/business-hours", headers=shop.headers()).json() == {"business_hours": None}
+
+
+def test_changing_the_hours_recomputes_the_reports_business_time(client, tenant, database) -> None:  # type: ignore[no-untyped-def]
+    from tests.reports.conftest import Replay
+
+    friday_1750 = datetime(2026, 11, 20, 8, 50, tzinfo=UTC)  # 17:50 in Tokyo
+    [item] = ingest(client, tenant, [engagement("late", "返金について", at=friday_1750)])
+    tuesday_0910 = datetime(2026, 11, 24, 0, 10, tzinfo=UTC)  # Monday the 23rd is a holiday
+    Replay(database).reply(item["ticket_id"], tuesday_0910, user_id=tenant.agent_id)
+
+    def business_median() -> float:
+        response = client.get("/api/v1/reports/first-response-time", headers=tenant.headers())
+        return float(response.json()["total"]["values"]["business"]["median"])
+
+    assert business_median() == (tuesday_0910 - friday_1750).total_seconds()  # no hours: every hour counts
+    client.put("/api/v1/routing/business-hours", headers=tenant.headers(), json={"business_hours": OFFICE_WEEK})
+    assert business_median() == 20 * 60  # 10 minutes on Friday evening, 10 on Tuesday morning
+    client.put("/api/v1/routing/business-hours", headers=tenant.headers(), json={"business_hours": None})
+    assert business_median() == (tuesday_0910 - friday_1750).total_seconds()

@@ -107,14 +107,21 @@ def rebuild_workspace(db: Session, workspace_id: int,
 
 
 def on_commit(events: list[Event], bind: Any) -> None:
-    """The batch listener: one recompute per committed transaction that touched tickets.
+    """The batch listener: one recompute per committed transaction that touched tickets, and
+    a rebuild of a workspace whose business hours changed (it runs before the change is
+    answered, as long as ``henshin report rebuild`` takes for that workspace).
 
     It works on the engine the change was committed on, so every database a process
     talks to (tests run many) keeps its own facts exact.
     """
     ids = {e.ticket_id for e in events if e.ticket_id is not None and e.name in TICKET_EVENTS}
-    if not ids or bind is None:
+    new_hours = {e.workspace_id for e in events if e.name == EventName.WORKSPACE_HOURS_CHANGED}
+    if not (ids or new_hours) or bind is None:
         return
     engine = bind if isinstance(bind, Engine) else bind.engine
-    with Database(engine).unit_of_work() as db:
-        recompute_tickets(db, sorted(ids))
+    if ids:
+        with Database(engine).unit_of_work() as db:
+            recompute_tickets(db, sorted(ids))
+    for workspace_id in sorted(new_hours):  # every business-time figure changes with the hours
+        with Database(engine).unit_of_work() as db:
+            rebuild_workspace(db, workspace_id)
