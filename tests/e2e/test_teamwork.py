@@ -55,6 +55,15 @@ def test_two_agents_see_each_others_presence_typing_and_changes_live(
     admin.locator("#tag-input").press("Enter")
     expect(agent.locator("#tags .tag")).to_have_text(["配送"])
 
+    # a teammate's change re-renders the panel without losing a tag being typed
+    admin.locator("#tag-input").fill("返金")
+    agent.locator("#priority-select").select_option("high")
+    expect(admin.locator("#priority-select")).to_have_value("high")
+    expect(admin.locator("#tag-input")).to_have_value("返金")
+    admin.locator("#tag-input").press("Enter")
+    expect(agent.locator("#tags .tag")).to_have_text(["返金", "配送"])  # sorted by name
+    expect(admin.locator("#tag-input")).to_have_value("")
+
     # the admin leaves: the agent's presence bar empties
     admin.goto(f"{live.url}/inbox")
     expect(agent.locator("#presence .viewer")).to_have_count(0)

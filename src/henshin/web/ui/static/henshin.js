@@ -244,11 +244,20 @@
 
     async function refreshPanel() {
       const response = await fetch("/tickets/" + ticketId + "/panel", { credentials: "same-origin" });
-      if (response.ok) { panel.innerHTML = await response.text(); if (window.htmx) htmx.process(panel); }
+      if (!response.ok) return;
+      /* a re-render (after any change, ours or a teammate's) keeps a tag being typed */
+      const typing = $("#tag-input", panel);
+      const kept = typing ? typing.value : "";
+      const focused = typing !== null && document.activeElement === typing;
+      panel.innerHTML = await response.text();
+      if (window.htmx) htmx.process(panel);
+      const fresh = $("#tag-input", panel);
+      if (fresh && kept) fresh.value = kept;
+      if (fresh && focused) fresh.focus();
     }
-    async function act(url, payload, done) {
+    async function act(url, payload, done, failed) {
       try { await api("POST", "/api/v1/tickets/" + ticketId + url, payload); await refreshPanel(); if (done) done(); }
-      catch (err) { fail(err); }
+      catch (err) { fail(err); if (failed) failed(); }
     }
 
     /* drafts survive reloads and failed requests */
@@ -412,7 +421,10 @@
       if (e.target.id === "tag-input" && e.key === "Enter") {
         e.preventDefault();
         const value = e.target.value.trim();
-        if (value) act("/tags", { tags: [value] }, () => { const i = $("#tag-input"); if (i) i.focus(); });
+        if (!value) return;
+        e.target.value = "";  /* sent: a refresh must not bring it back; a refusal does */
+        act("/tags", { tags: [value] }, () => { const i = $("#tag-input"); if (i) i.focus(); },
+            () => { const i = $("#tag-input"); if (i && !i.value) i.value = value; });
       }
     });
     panel.addEventListener("input", (e) => { if (e.target.id === "tag-input") loadTagOptions(e.target.value); });
