@@ -135,8 +135,8 @@ def populate(
             ids = [row[0] for row in conn.execute(insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True), ticket_rows)]
             tag_rows = []
             for tid, row in zip(ids, ticket_rows, strict=True):
-                for tag in rng.sample(TAGS, rng.choice([0, 1, 1, 2])):
-                    tag_rows.append({"ticket_id": tid, "name": tag, "workspace_id": workspace_id, "created_at": row["created_at"]})
+                tag_rows.extend({"ticket_id": tid, "name": tag, "workspace_id": workspace_id,
+                                 "created_at": row["created_at"]} for tag in rng.sample(TAGS, rng.choice([0, 1, 1, 2])))
                 if engagements:
                     engagement_rows.append({
                         "workspace_id": workspace_id, "channel_id": row["channel_id"], "ticket_id": tid,

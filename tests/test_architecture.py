@@ -56,7 +56,8 @@ def test_select_statements_live_in_repositories() -> None:
             if path.name == "repository.py":
                 continue
             tree = ast.parse(path.read_text())
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "select":
-                    offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
+            offenders.extend(
+                f"{path.relative_to(SRC)}:{node.lineno}" for node in ast.walk(tree)
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "select"
+            )
     assert offenders == []

@@ -18,7 +18,7 @@ from henshin.workspaces.actions import (
 )
 
 DEMO_SLUG = "demo"
-DEMO_PASSWORD = "henshin-demo"
+DEMO_PASSWORD = "henshin-demo"  # noqa: S105  (the demo login the README prints)
 ADMIN_EMAIL = "admin@demo.henshin.example"
 AGENTS = [("sato@demo.henshin.example", "佐藤 花子", "ja"), ("tanaka@demo.henshin.example", "Tanaka Ken", "en")]
 CHANNELS = [

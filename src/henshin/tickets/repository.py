@@ -162,10 +162,7 @@ def filtered(workspace_id: int, f: TicketFilter) -> Select[tuple[Ticket]]:
         conditions.append(Ticket.last_activity_at >= f.updated_from)
     if f.updated_to:
         conditions.append(Ticket.last_activity_at < f.updated_to)
-    for tag in f.tag:
-        conditions.append(
-            exists().where(TicketTag.ticket_id == Ticket.id, TicketTag.name == tag)
-        )
+    conditions.extend(exists().where(TicketTag.ticket_id == Ticket.id, TicketTag.name == tag) for tag in f.tag)
     if f.folded_query:
         for word in f.folded_query.split():
             pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
