@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     session_secret: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     run_workers_in_process: bool = True
+    # Ingest webhook deliveries in a process the server starts beside itself: on SQLite that
+    # lets intake use a second core (benchmarks/webhooks.py --ingester-process).
+    ingest_in_own_process: bool = False
     worker_poll_seconds: float = 1.0
     sandbox_url: str | None = None
     # Where notification emails go (rules' notify_email, escalations).

@@ -44,6 +44,9 @@ def unwire(app: FastAPI) -> None:
     hub = getattr(app.state, "live_hub", None)
     if hub is not None:
         hub.stop()
+    intake = getattr(app.state, "webhook_intake", None)
+    if intake is not None:  # the processing loop, or the ingester process, ends with the server
+        intake.processor.stop()
 
 
 def mount_routes(app: FastAPI) -> None:

@@ -25,7 +25,8 @@ def test_deliveries_are_ingested_in_the_servers_ingester_process(
     hub = hub_of(app)
     live: list[dict[str, Any]] = []
     monkeypatch.setattr(hub, "_fan_out", lambda _workspace, message: live.append(message))  # what streams get
-    intake = intake_of(app, own_process=True)
+    app.state.settings.ingest_in_own_process = True  # HENSHIN_INGEST_IN_OWN_PROCESS=true
+    intake = intake_of(app)
     assert isinstance(intake.processor, IngesterProcess)
     try:
         channel = connect(client, tenant, sandbox, "line")

@@ -60,16 +60,19 @@ class WebhookIntake:
     processor: DeliveryProcessor | IngesterProcess
 
 
-def intake_of(app: FastAPI, *, process: bool = True, own_process: bool = False) -> WebhookIntake:
+def intake_of(app: FastAPI, *, process: bool = True, own_process: bool | None = None) -> WebhookIntake:
     """The intake bound to ``app`` (created on first use).
 
     ``process=False`` stores and acknowledges only, leaving processing to the worker job
     (as after a crash, or when a separate ``henshin worker`` ingests). ``own_process``
-    ingests in a process the server starts beside itself (``henshin.workers.ingester``):
+    (default: ``HENSHIN_INGEST_IN_OWN_PROCESS``) ingests in a process the server starts
+    beside itself (``henshin.workers.ingester``):
     on a file database that is what lets intake use a second core.
     """
     found: WebhookIntake | None = getattr(app.state, "webhook_intake", None)
     if found is None:
+        if own_process is None:
+            own_process = app.state.settings.ingest_in_own_process
         database = app.state.database
         processor: DeliveryProcessor | IngesterProcess = DeliveryProcessor(database)
         if own_process and database.engine.url.database not in (None, "", ":memory:"):
