@@ -18,7 +18,6 @@ from henshin.routing import repository as repo
 from henshin.routing.assignment import do_pull_next
 from henshin.routing.availability import AVAILABILITIES, check_schedule, check_skills
 from henshin.routing.escalation import check_escalation_config, check_level
-from henshin.routing.hours import WeeklySchedule
 
 SLA_FIELDS = ("name", "position", "enabled", "priority", "escalation_level", "channel_id",
               "first_response_minutes", "next_response_minutes", "resolution_minutes",
@@ -114,10 +113,7 @@ def do_save_sla_policy(db: Session, workspace_id: int, data: dict[str, Any],
 
 def check_business_hours(data: dict[str, Any]) -> dict[str, Any]:
     """Business hours as `WeeklySchedule` JSON, normalised, or ``InvalidInput`` saying what is wrong."""
-    try:
-        schedule = WeeklySchedule.from_json(data)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(f"business_hours: {exc}") from exc
+    schedule = check_schedule(data, field="business_hours")
     if not any(schedule.week.values()):
         raise InvalidInput("business_hours: open at least one period in the week, or clear the business hours")
     return schedule.to_json()

@@ -24,12 +24,12 @@ def _schedule(text: str) -> WeeklySchedule:
     return WeeklySchedule.from_json(json.loads(text))
 
 
-def check_schedule(data: dict[str, Any]) -> WeeklySchedule:
-    """A shift as `WeeklySchedule` JSON, or ``InvalidInput`` saying what is wrong."""
+def check_schedule(data: dict[str, Any], *, field: str = "shift") -> WeeklySchedule:
+    """A shift (or other ``field``) as `WeeklySchedule` JSON, or ``InvalidInput`` saying what is wrong."""
     try:
         return WeeklySchedule.from_json(data)
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(f"shift: {exc}") from exc
+        raise InvalidInput(f"{field}: {exc}") from exc
 
 
 def on_shift(shift: AgentShift | None, now: datetime) -> bool:

@@ -1,10 +1,9 @@
 """What every editing page does with a posted form: apply the change and commit, or roll
 back and show the same form again with the errors and the person's text kept.
 
-    outcome = apply_form(db, lambda: actions.do_create_x(...), show=lambda errors, status: _page(...))
-    if isinstance(outcome, Response):
-        return outcome
-    return RedirectResponse(f"/x?edit={outcome.id}&saved=1", status_code=303)
+    return apply_form(db, lambda: actions.do_create_x(...),
+                      done=lambda x: RedirectResponse(f"/x?edit={x.id}&saved=1", status_code=303),
+                      show=lambda errors, status: _page(...))
 """
 
 from __future__ import annotations
@@ -24,8 +23,10 @@ T = TypeVar("T")
 PAGE_OFFSET_MAX = 1_000_000
 
 
-def apply_form(db: Session, change: Callable[[], T], *, show: Callable[[list[str], int], Response]) -> T | Response:
-    """``change()`` then commit; invalid input (422) or a refused change (its status) re-shows the form."""
+def apply_form(db: Session, change: Callable[[], T], *, done: Callable[[T], Response],
+               show: Callable[[list[str], int], Response]) -> Response:
+    """``change()``, commit, ``done(result)``; invalid input (422) or a refused change (its
+    status) rolls back and re-shows the form."""
     try:
         result = change()
         db.commit()
@@ -35,7 +36,7 @@ def apply_form(db: Session, change: Callable[[], T], *, show: Callable[[list[str
     except HenshinError as error:
         db.rollback()
         return show([error.message], error.status_code)
-    return result
+    return done(result)
 
 
 def tag_list(value: Any) -> list[str]:

@@ -142,11 +142,9 @@ async def create_article(request: Request, caller: PageCaller, db: DbSession) ->
         return actions.do_create_article(db, workspace_id=caller.workspace_id, actor=caller.actor,
                                          data=ArticleIn(**values))
 
-    outcome = apply_form(db, create, show=lambda errors, status: _manage_page(
-        request, caller, db, editing={"id": None, **values}, errors=errors, status_code=status))
-    if isinstance(outcome, Response):
-        return outcome
-    return RedirectResponse(f"/kb?edit={outcome.id}&saved=1", status_code=303)
+    return apply_form(db, create, show=lambda errors, status: _manage_page(
+        request, caller, db, editing={"id": None, **values}, errors=errors, status_code=status),
+        done=lambda outcome: RedirectResponse(f"/kb?edit={outcome.id}&saved=1", status_code=303))
 
 
 @router.post("/kb/articles/{article_id}")
@@ -159,11 +157,9 @@ async def update_article(article_id: int, request: Request, caller: PageCaller, 
         caller.require(Role.SUPERVISOR)
         actions.do_update_article(db, article, actor=caller.actor, data=ArticleUpdate(**values))
 
-    outcome = apply_form(db, update, show=lambda errors, status: _manage_page(
-        request, caller, db, editing={"id": article_id, **values}, errors=errors, status_code=status))
-    if isinstance(outcome, Response):
-        return outcome
-    return RedirectResponse(f"/kb?edit={article_id}&saved=1", status_code=303)
+    return apply_form(db, update, show=lambda errors, status: _manage_page(
+        request, caller, db, editing={"id": article_id, **values}, errors=errors, status_code=status),
+        done=lambda _: RedirectResponse(f"/kb?edit={article_id}&saved=1", status_code=303))
 
 
 @router.post("/kb/articles/{article_id}/publish")
@@ -175,11 +171,9 @@ def toggle_published(article_id: int, request: Request, caller: PageCaller, db: 
         caller.require(Role.SUPERVISOR)
         actions.do_update_article(db, article, actor=caller.actor, data=ArticleUpdate(published=not article.published))
 
-    outcome = apply_form(db, toggle, show=lambda errors, status: _manage_page(
-        request, caller, db, errors=errors, status_code=status))
-    if isinstance(outcome, Response):
-        return outcome
-    return RedirectResponse(f"/kb?edit={article_id}&saved=1", status_code=303)
+    return apply_form(db, toggle, show=lambda errors, status: _manage_page(
+        request, caller, db, errors=errors, status_code=status),
+        done=lambda _: RedirectResponse(f"/kb?edit={article_id}&saved=1", status_code=303))
 
 
 @router.post("/kb/articles/{article_id}/delete")
@@ -191,8 +185,6 @@ def delete_article(article_id: int, request: Request, caller: PageCaller, db: Db
         caller.require(Role.SUPERVISOR)
         actions.do_delete_article(db, article, actor=caller.actor)
 
-    outcome = apply_form(db, delete, show=lambda errors, status: _manage_page(
-        request, caller, db, errors=errors, status_code=status))
-    if isinstance(outcome, Response):
-        return outcome
-    return RedirectResponse("/kb?deleted=1", status_code=303)
+    return apply_form(db, delete, show=lambda errors, status: _manage_page(
+        request, caller, db, errors=errors, status_code=status),
+        done=lambda _: RedirectResponse("/kb?deleted=1", status_code=303))

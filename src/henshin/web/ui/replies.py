@@ -106,16 +106,13 @@ def replies_page(request: Request, caller: PageCaller, db: DbSession) -> Respons
 async def create_saved_reply(request: Request, caller: PageCaller, db: DbSession) -> Response:
     """Create a saved reply from the editor's form (CSRF-checked by the page dependency)."""
     values = _form_values(await request.form())
-    outcome = apply_form(
+    return apply_form(
         db,
         lambda: actions.do_create_saved_reply(db, workspace_id=caller.workspace_id, actor=caller.actor,
                                               role=caller.role, data=SavedReplyIn(**values)),
         show=lambda errors, status: _page(request, caller, db, editing={"id": None, **values},
                                           errors=errors, status_code=status),
-    )
-    if isinstance(outcome, Response):
-        return outcome
-    return RedirectResponse(f"/replies?edit={outcome.id}&saved=1", status_code=303)
+        done=lambda outcome: RedirectResponse(f"/replies?edit={outcome.id}&saved=1", status_code=303))
 
 
 @router.post("/replies/{saved_reply_id}")
@@ -125,25 +122,19 @@ async def update_saved_reply(saved_reply_id: int, request: Request, caller: Page
     values = _form_values(await request.form())
     values.pop("shared")  # who sees a reply is chosen when it is made
     editing = {"id": saved_reply_id, "shared": row.owner_user_id is None, **values}
-    outcome = apply_form(
+    return apply_form(
         db,
         lambda: actions.do_update_saved_reply(db, row, actor=caller.actor, role=caller.role,
                                               data=SavedReplyUpdate(**values)),
         show=lambda errors, status: _page(request, caller, db, editing=editing, errors=errors, status_code=status),
-    )
-    if isinstance(outcome, Response):
-        return outcome
-    return RedirectResponse(f"/replies?edit={saved_reply_id}&saved=1", status_code=303)
+        done=lambda _: RedirectResponse(f"/replies?edit={saved_reply_id}&saved=1", status_code=303))
 
 
 @router.post("/replies/{saved_reply_id}/delete")
 def delete_saved_reply(saved_reply_id: int, request: Request, caller: PageCaller, db: DbSession) -> Response:
     """Delete a saved reply (its owner, or a supervisor for shared ones)."""
     row = _visible(db, caller, saved_reply_id)
-    outcome = apply_form(
+    return apply_form(
         db, lambda: actions.do_delete_saved_reply(db, row, actor=caller.actor, role=caller.role),
         show=lambda errors, status: _page(request, caller, db, errors=errors, status_code=status),
-    )
-    if isinstance(outcome, Response):
-        return outcome
-    return RedirectResponse("/replies?deleted=1", status_code=303)
+        done=lambda _: RedirectResponse("/replies?deleted=1", status_code=303))

@@ -10,6 +10,7 @@ problem next to its field, in the person's language (`settings_forms`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,6 +20,7 @@ from henshin.channels import repository as channels_repo
 from henshin.connectors.types import Network
 from henshin.kit.errors import Conflict, HenshinError, NotFound
 from henshin.kit.time import utc_now
+from henshin.models import Workspace
 from henshin.models.workspace import Role
 from henshin.routing import actions as routing_actions
 from henshin.routing import repository as routing_repo
@@ -176,6 +178,13 @@ def _page(request: Request, caller: Caller, db: DbSession, *, forms: dict[str, A
     }, caller=caller, status_code=status_code)
 
 
+def _workspace(db: DbSession, caller: Caller) -> Workspace:
+    """The caller's workspace as a row of this session, to write to."""
+    workspace = routing_repo.workspace(db, caller.workspace_id)
+    assert workspace is not None
+    return workspace
+
+
 def _done(section: str) -> RedirectResponse:
     return RedirectResponse(f"/settings?saved={section}#{section}", status_code=303)
 
@@ -183,6 +192,27 @@ def _done(section: str) -> RedirectResponse:
 def _refused(problems: FormProblems, field: str, key: str, **values: Any) -> FormProblems:
     problems.add(field, key, **values)
     return problems
+
+
+def _apply(request: Request, caller: Caller, db: DbSession, change: Callable[[], object], *, section: str,
+           form: str, typed: dict[str, Any], refused_at: str | None = None) -> Response:
+    """A section's form: ``change()``, commit, back to the section. What the form readers
+    refuse comes back (422) with each problem at its field and what was typed kept; what
+    the actions refuse, at ``refused_at`` with their words (none: the error page). A
+    missing record stays a 404."""
+    try:
+        change()
+        db.commit()
+    except FormProblems as problems:
+        db.rollback()
+        return _page(request, caller, db, forms={form: typed}, problems=problems, status_code=422)
+    except HenshinError as error:
+        db.rollback()
+        if refused_at is None or isinstance(error, NotFound):
+            raise
+        refusal = _refused(FormProblems(), refused_at, "settings.error.refused", detail=error.message)
+        return _page(request, caller, db, forms={form: typed}, problems=refusal, status_code=error.status_code)
+    return _done(section)
 
 
 @router.get("/settings")
@@ -214,24 +244,16 @@ async def save_member(user_id: int, request: Request, caller: PageCaller, db: Db
     """An agent's skills, capacity and weekly shift (supervisors)."""
     caller.require(Role.SUPERVISOR)
     form = await request.form()
-    try:
+
+    def change() -> None:
         profile = read_profile(form, NETWORKS)
         routing_actions.do_set_routing_profile(
             db, caller.workspace_id, user_id, skills=profile.skills,
             max_open_tickets=profile.max_open_tickets, shift=profile.shift,
         )
-        db.commit()
-    except FormProblems as problems:
-        return _page(request, caller, db, forms={"member": {**_submitted(form), "user_id": user_id}},
-                     problems=problems, status_code=422)
-    except HenshinError as error:
-        db.rollback()
-        if isinstance(error, NotFound):
-            raise
-        refusal = _refused(FormProblems(), "shift_timezone", "settings.error.refused", detail=error.message)
-        return _page(request, caller, db, forms={"member": {**_submitted(form), "user_id": user_id}},
-                     problems=refusal, status_code=error.status_code)
-    return _done("members")
+
+    return _apply(request, caller, db, change, section="members", form="member",
+                  typed={**_submitted(form), "user_id": user_id}, refused_at="shift_timezone")
 
 
 @router.post("/settings/members/{user_id}/role")
@@ -367,19 +389,10 @@ async def _save_policy(request: Request, caller: Caller, db: DbSession, policy_i
             raise NotFound(f"SLA policy {policy_id} not found")
     form = await request.form()
     channel_ids = {c.id for c in channels_repo.channels_of_workspace(db, caller.workspace_id)}
-    try:
-        data = read_sla_policy(form, channel_ids)
-        routing_actions.do_save_sla_policy(db, caller.workspace_id, data, policy)
-        db.commit()
-    except FormProblems as problems:
-        return _page(request, caller, db, forms={"sla": {**_submitted(form), "id": policy_id}},
-                     problems=problems, status_code=422)
-    except HenshinError as error:
-        db.rollback()
-        refusal = _refused(FormProblems(), "name", "settings.error.refused", detail=error.message)
-        return _page(request, caller, db, forms={"sla": {**_submitted(form), "id": policy_id}},
-                     problems=refusal, status_code=error.status_code)
-    return _done("sla")
+    return _apply(request, caller, db,
+                  lambda: routing_actions.do_save_sla_policy(db, caller.workspace_id,
+                                                             read_sla_policy(form, channel_ids), policy),
+                  section="sla", form="sla", typed={**_submitted(form), "id": policy_id}, refused_at="name")
 
 
 @router.post("/settings/sla/{policy_id}/delete")
@@ -401,16 +414,10 @@ async def save_escalation(request: Request, caller: PageCaller, db: DbSession) -
     form = await request.form()
     team_ids = {t.id for t in ws_repo.teams_of_workspace(db, caller.workspace_id)}
     user_ids = {m.user_id for m, _ in ws_repo.members_of_workspace(db, caller.workspace_id)}
-    try:
-        config = read_escalation(form, LEVELS, team_ids, user_ids, STRATEGIES)
-        workspace = routing_repo.workspace(db, caller.workspace_id)
-        assert workspace is not None
-        routing_actions.do_set_escalation_config(db, workspace, config)
-        db.commit()
-    except FormProblems as problems:
-        return _page(request, caller, db, forms={"escalation": _submitted(form)}, problems=problems,
-                     status_code=422)
-    return _done("escalation")
+    return _apply(request, caller, db,
+                  lambda: routing_actions.do_set_escalation_config(
+                      db, _workspace(db, caller), read_escalation(form, LEVELS, team_ids, user_ids, STRATEGIES)),
+                  section="escalation", form="escalation", typed=_submitted(form))
 
 
 @router.post("/settings/hours")
@@ -418,17 +425,7 @@ async def save_business_hours(request: Request, caller: PageCaller, db: DbSessio
     """The workspace's business hours, or none (every hour counts) (admins)."""
     caller.require(Role.ADMIN)
     form = await request.form()
-    try:
-        hours = read_business_hours(form)
-        workspace = routing_repo.workspace(db, caller.workspace_id)
-        assert workspace is not None
-        routing_actions.do_set_business_hours(db, workspace, hours, actor=caller.actor)
-        db.commit()
-    except FormProblems as problems:
-        return _page(request, caller, db, forms={"hours": _submitted(form)}, problems=problems, status_code=422)
-    except HenshinError as error:
-        db.rollback()
-        refusal = _refused(FormProblems(), "hours_mon", "settings.error.refused", detail=error.message)
-        return _page(request, caller, db, forms={"hours": _submitted(form)}, problems=refusal,
-                     status_code=error.status_code)
-    return _done("hours")
+    return _apply(request, caller, db,
+                  lambda: routing_actions.do_set_business_hours(db, _workspace(db, caller), read_business_hours(form),
+                                                                actor=caller.actor),
+                  section="hours", form="hours", typed=_submitted(form), refused_at="hours_mon")
