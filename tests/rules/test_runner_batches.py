@@ -66,3 +66,23 @@ def test_a_second_message_of_a_thread_in_the_same_batch_sees_what_the_first_one_
     detail = _detail(client, tenant, first["ticket_id"])
     assert [n["text"] for n in detail["notes"]] == ["greeted"]
     assert client.get(f"/api/v1/rules/{rule_id}/stats", headers=tenant.headers()).json()["runs"] == 1
+
+
+def test_rules_tagging_the_same_ticket_in_one_batch_add_each_tag_once_and_untag_what_they_added(
+    client, tenant  # type: ignore[no-untyped-def]
+) -> None:
+    rules = [
+        {"name": "refund words", "actions": [{"type": "tag", "tags": ["返金", "vip"]}]},
+        {"name": "refund again", "actions": [{"type": "tag", "tags": ["返金", "urgent"]}]},
+        {"name": "not vip after all", "actions": [{"type": "untag", "tags": ["vip", "never-there"]}]},
+    ]
+    for rule in rules:
+        assert client.post("/api/v1/rules", json=rule, headers=tenant.headers()).status_code == 201
+    items = ingest(client, tenant, [engagement(text="返金してください"), engagement(text="refund please")])
+
+    for item in items:
+        detail = _detail(client, tenant, item["ticket_id"])
+        assert sorted(detail["tags"]) == ["urgent", "返金"]
+    messages = [e["message"] for rule in client.get("/api/v1/rules", headers=tenant.headers()).json()
+                for e in client.get(f"/api/v1/rules/{rule['id']}/log", headers=tenant.headers()).json()]
+    assert sorted(messages) == sorted(["tagged 返金, vip", "tagged urgent", "untagged vip"] * 2)

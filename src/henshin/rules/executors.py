@@ -46,6 +46,7 @@ class ActionContext:
     run_id: int
     index: int
     now: datetime
+    tags: set[str] | None = None  # the ticket's tags, kept up to date by the tag actions (None: look up)
 
 
 @dataclass
@@ -85,12 +86,12 @@ def _assign_strategy(strategy: str) -> Callable[[ActionContext, Any], ActionOutc
 
 
 def _tag(ctx: ActionContext, action: a.AddTags) -> ActionOutcome:
-    added = ticket_actions.do_tag(ctx.db, ctx.ticket, actor=ctx.actor, tags=action.tags)
+    added = ticket_actions.do_tag(ctx.db, ctx.ticket, actor=ctx.actor, tags=action.tags, present=ctx.tags)
     return ActionOutcome(f"tagged {', '.join(added) or '(already tagged)'}", tags=added)
 
 
 def _untag(ctx: ActionContext, action: a.RemoveTags) -> ActionOutcome:
-    removed = ticket_actions.do_untag(ctx.db, ctx.ticket, actor=ctx.actor, tags=action.tags)
+    removed = ticket_actions.do_untag(ctx.db, ctx.ticket, actor=ctx.actor, tags=action.tags, present=ctx.tags)
     return ActionOutcome(f"untagged {', '.join(removed) or '(none present)'}")
 
 

@@ -173,27 +173,32 @@ class _Batch:
             firing.append((rule_id, spec, run))
         if not firing:
             return []
-        self.forget(ticket.id)
         db.add_all([run for _, _, run in firing])
         db.flush()
         pending = db.info.setdefault(PENDING_KEY, [])
         published = len(pending)
-        try:  # the common case, nothing fails: all actions in one savepoint
+        tags = set(self.tags_of(ticket.id))
+        try:  # the common case, nothing fails: all actions in one savepoint, tags kept in memory
             with db.begin_nested():
-                return self._act(firing, ticket, engagement, contact, trigger, isolated=False)
+                fired = self._act(firing, ticket, engagement, contact, trigger, tags=tags)
+            self.tags[ticket.id] = tags
+            return fired
         except Exception:  # noqa: S110 - not lost: run again below, one savepoint per action
             del pending[published:]  # what the rolled-back actions announced
-        return self._act(firing, ticket, engagement, contact, trigger, isolated=True)
+        self.forget(ticket.id)  # read again: what the isolated actions leave is known only there
+        return self._act(firing, ticket, engagement, contact, trigger, tags=None)
 
     def _act(self, firing: list[tuple[int, RuleSpec, RuleRun]], ticket: Ticket, engagement: Engagement | None,
-             contact: Contact | None, trigger: str, *, isolated: bool) -> list[FiredRule]:
+             contact: Contact | None, trigger: str, *, tags: set[str] | None) -> list[FiredRule]:
         """Carry out the firing rules' actions and log each, with the history line per rule.
 
-        Not ``isolated``, an action's failure propagates (the caller rolls all back and runs
-        them again isolated: actions only write rows — outbound work is queued, not sent —
-        so running them again is safe); ``isolated``, each action has its own savepoint and
-        a failing one is logged as an error while the others take effect.
+        Given the ticket's ``tags`` (kept up to date by the tag actions, so adding one costs no
+        lookup), an action's failure propagates: the caller rolls all back and runs them again
+        isolated (actions only write rows — outbound work is queued, not sent — so running
+        them again is safe). Isolated (``tags`` None), each action has its own savepoint and a
+        failing one is logged as an error while the others take effect.
         """
+        isolated = tags is None
         db = self.db
         fired: list[FiredRule] = []
         for rule_id, spec, run in firing:
@@ -202,7 +207,7 @@ class _Batch:
             for index, action in enumerate(spec.actions):
                 ctx = ActionContext(db=db, ticket=ticket, engagement=engagement, contact=contact,
                                     workspace=self.workspace, actor=actor, rule_name=spec.name, run_id=run.id,
-                                    index=index, now=self.now)
+                                    index=index, now=self.now, tags=tags)
                 results.append(_carry_out(ctx, action, rule_id, isolated=isolated))
             record_change(db, ticket, HistoryType.RULE, actor, {
                 "rule_id": rule_id, "rule_name": spec.name, "trigger": trigger,

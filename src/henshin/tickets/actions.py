@@ -82,23 +82,45 @@ def do_unassign(db: Session, ticket: Ticket, *, actor: Actor) -> None:
     record_change(db, ticket, HistoryType.UNASSIGNED, actor, {"previous": previous})
 
 
-def do_tag(db: Session, ticket: Ticket, *, actor: Actor, tags: Iterable[str]) -> list[str]:
-    added = [n for n in check_tag_names(tags) if not repo.has_tag(db, ticket.id, n)]
+def do_tag(db: Session, ticket: Ticket, *, actor: Actor, tags: Iterable[str],
+           present: set[str] | None = None) -> list[str]:
+    """Add the tags the ticket lacks; one history line names them.
+
+    ``present`` is the ticket's tags as a caller that keeps them already knows them (the
+    rule runner, tagging many tickets in one transaction): no lookup and no flush per
+    tag, the rows go out with the caller's next flush, and the set is kept up to date. If
+    it was stale, that flush fails on the primary key and the caller's savepoint undoes it.
+    """
+    if present is None:
+        added = [n for n in check_tag_names(tags) if not repo.has_tag(db, ticket.id, n)]
+    else:
+        added = [n for n in check_tag_names(tags) if n not in present]
+        present.update(added)
     for name in added:
         db.add(TicketTag(ticket_id=ticket.id, name=name, workspace_id=ticket.workspace_id))
     if added:
-        db.flush()
+        if present is None:
+            db.flush()
         record_change(db, ticket, HistoryType.TAGGED, actor, {"tags": added})
     return added
 
 
-def do_untag(db: Session, ticket: Ticket, *, actor: Actor, tags: Iterable[str]) -> list[str]:
+def do_untag(db: Session, ticket: Ticket, *, actor: Actor, tags: Iterable[str],
+             present: set[str] | None = None) -> list[str]:
+    """Remove the tags the ticket has; ``present`` as for `do_tag` (kept up to date)."""
+    names = check_tag_names(tags)
+    if present is not None:
+        names = [n for n in names if n in present]
+        if names:
+            db.flush()  # a tag added with ``present`` may not be written yet
     removed = []
-    for name in check_tag_names(tags):
+    for name in names:
         row = db.get(TicketTag, (ticket.id, name))
         if row is not None:
             db.delete(row)
             removed.append(name)
+    if present is not None:
+        present.difference_update(removed)
     if removed:
         db.flush()
         record_change(db, ticket, HistoryType.UNTAGGED, actor, {"tags": removed})
