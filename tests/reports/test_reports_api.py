@@ -184,6 +184,34 @@ def test_handled_counts_closes_without_reply_and_replies_by_whom(
     assert groups[tenant.admin_id] == {"closed": 1, "closed_without_reply": 1, "replies": 0}
 
 
+def test_handled_filtered_to_one_agent_or_tag_counts_the_replies_on_their_tickets_only(
+    client: TestClient, tenant: Tenant, database: Database
+) -> None:
+    from henshin.events.bus import Actor
+
+    a, b, c = three_tickets(client, tenant)
+    replay = Replay(database)
+    replay.do(a, "do_assign", actor=Actor.user(tenant.admin_id), user_id=tenant.agent_id, team_id=None)
+    replay.do(b, "do_assign", actor=Actor.user(tenant.admin_id), user_id=tenant.admin_id, team_id=None)
+    replay.do(b, "do_tag", actor=Actor.user(tenant.admin_id), tags=["返金"])
+    replay.reply(a, T0 + timedelta(minutes=5), user_id=tenant.agent_id)
+    replay.reply(a, T0 + timedelta(days=1), user_id=tenant.admin_id)  # the next day, by a teammate
+    replay.reply(b, T0 + timedelta(minutes=6), user_id=tenant.admin_id)
+    replay.reply(c, T0 + timedelta(minutes=7), user_id=tenant.admin_id)
+    window = {"from": "2026-11-20", "to": "2026-11-22"}
+
+    mine = report(client, tenant, "handled", agent_id=tenant.agent_id, **window)
+    assert mine["total"]["values"]["replies"] == 2
+    for group, expected in [("agent", {tenant.agent_id: 1, tenant.admin_id: 1}),
+                            ("day", {"2026-11-20": 1, "2026-11-21": 1}), ("network", {"x": 2})]:
+        groups = report(client, tenant, "handled", agent_id=tenant.agent_id, group_by=group, **window)["groups"]
+        assert {g["key"]: g["values"]["replies"] for g in groups if g["values"]["replies"]} == expected, group
+    tagged = report(client, tenant, "handled", tag="返金", group_by="agent", **window)
+    assert tagged["total"]["values"]["replies"] == 1
+    assert {g["key"]: g["values"]["replies"] for g in tagged["groups"] if g["values"]["replies"]} == {
+        tenant.admin_id: 1}
+
+
 def test_sla_within_target_and_breaches_by_agent(client: TestClient, tenant: Tenant, database: Database) -> None:
     from henshin.events.bus import Actor
     from henshin.events.names import HistoryType

@@ -92,7 +92,12 @@ class ReportCell(Base):
     """
 
     __tablename__ = "report_cells"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (
+        # Covers the count sums (``cell_repository.cell_sums``): a year of buckets is read
+        # from this narrow index, not from rows that also carry the values.
+        Index("ix_report_cells_sums", "workspace_id", "grain", "measure", "period", "subject", "bucket", "n", "total"),
+        {"sqlite_with_rowid": False},
+    )
 
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
     grain: Mapped[str] = mapped_column(String(8), primary_key=True)

@@ -1,4 +1,4 @@
-"""What each ticket adds to the report cells, and exact statistics read back from cells.
+"""What each ticket adds to the report cells (``histograms`` reads exact statistics back).
 
 A cell sums one measure over the non-spam tickets of one local day (or week and agent).
 ``contributions(fact)`` lists a ticket's part; the listeners subtract the old fact's part
@@ -17,14 +17,13 @@ import math
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from henshin.reports.schemas import Stats
-from henshin.reports.stats import mean_of_micros, micros
+from henshin.reports.stats import micros
 
 # (grain, measure, period, subject, bucket)
 CellKey = tuple[str, str, str, str, int]
@@ -93,11 +92,6 @@ class Part:
     n: int
     total: int
     value: float | None = None
-
-
-# The fact columns the week cells read: edges of a weekly range select only these.
-WEEK_COLUMNS = ("is_spam", "created_day", "agent_id", "inbound_messages", *WEEK_DURATIONS.values(),
-                "csat_sent_at", "csat_score")
 
 
 def contributions(fact: Mapping[Any, Any], zone: ZoneInfo) -> list[Part]:
@@ -206,78 +200,3 @@ def apply_change(n: int, total: int, values: list[float] | None, change: Change,
         assert kept is not None
         bisect.insort(kept, value)
     return n + change.n, total + change.total, kept
-
-
-def _without(values: list[float], gone: list[float]) -> list[float]:
-    """``values`` less one occurrence of each of ``gone``."""
-    left = Counter(gone)
-    out = []
-    for value in values:
-        if left[value]:
-            left[value] -= 1
-        else:
-            out.append(value)
-    return out
-
-
-@dataclass
-class Distribution:
-    """Counts per bucket of one measure in one group, and the values the ranks fall in."""
-
-    n: int = 0
-    total: int = 0
-    buckets: Counter[int] = field(default_factory=Counter)
-    loose: dict[int, list[float]] = field(default_factory=dict)  # values of edge facts
-    taken: dict[int, list[float]] = field(default_factory=dict)  # values of excess facts
-
-    def add(self, bucket_: int, n: int, total: int, value: float | None = None) -> None:
-        """Count ``n`` values (``n`` < 0 takes a fact's value back out of a cell)."""
-        self.n += n
-        self.total += total
-        self.buckets[bucket_] += n
-        if value is not None:
-            (self.loose if n > 0 else self.taken).setdefault(bucket_, []).append(value)
-
-    def _ranks(self) -> list[int]:
-        ranks = []
-        for fraction in (0.5, 0.9):
-            position = fraction * (self.n - 1)
-            ranks += [int(position), min(int(position) + 1, self.n - 1)]
-        return ranks
-
-    def _bucket_of(self, rank: int) -> tuple[int, int]:
-        """(bucket, rank inside it) of an overall rank."""
-        seen = 0
-        for b in sorted(self.buckets):
-            if self.buckets[b] and rank < seen + self.buckets[b]:
-                return b, rank - seen
-            seen += self.buckets[b]
-        raise IndexError(rank)
-
-    def needed(self) -> set[int]:
-        """The buckets whose values the median and p90 need."""
-        return {self._bucket_of(r)[0] for r in self._ranks()} if self.n else set()
-
-    def stats(self, values: Callable[[int], list[float]]) -> Stats:
-        """Count, mean, median, p90 as ``stats.describe`` would give over every value."""
-        if not self.n:
-            return Stats(count=0, mean=None, median=None, p90=None)
-        cache: dict[int, list[float]] = {}
-
-        def at(rank: int) -> float:
-            b, inside = self._bucket_of(rank)
-            if b not in cache:
-                kept = values(b) + self.loose.get(b, [])
-                if b in self.taken:
-                    kept = _without(kept, self.taken[b])
-                cache[b] = sorted(kept)
-            return cache[b][inside]
-
-        def percentile(fraction: float) -> float:
-            position = fraction * (self.n - 1)
-            low = int(position)
-            high = min(low + 1, self.n - 1)
-            return at(low) + (at(high) - at(low)) * (position - low)
-
-        return Stats(count=self.n, mean=mean_of_micros(self.total, self.n),
-                     median=round(percentile(0.5), 3), p90=round(percentile(0.9), 3))

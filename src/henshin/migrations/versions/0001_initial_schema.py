@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 08:37:31.718793
+Create Date: 2026-11-23 11:24:08.661631
 """
 
 from __future__ import annotations
@@ -296,6 +296,13 @@ def upgrade() -> None:
         ),
         sqlite_with_rowid=False,
     )
+    with op.batch_alter_table("report_cells", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_report_cells_sums",
+            ["workspace_id", "grain", "measure", "period", "subject", "bucket", "n", "total"],
+            unique=False,
+        )
+
     op.create_table(
         "rules",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1493,6 +1500,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_rules_workspace")
 
     op.drop_table("rules")
+    with op.batch_alter_table("report_cells", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_cells_sums")
+
     op.drop_table("report_cells")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
