@@ -192,6 +192,7 @@ async def latency(base: str, path: str, token: str, channel_id: int, samples: in
 
 
 PROCESSOR = """
+import gc
 import time
 from henshin.channels.webhooks import process_due_deliveries
 from henshin.config import Settings
@@ -201,6 +202,7 @@ from henshin.wiring import wire
 settings = Settings()
 database = Database(make_engine(settings.database_url))
 wire(None, database, settings)
+gc.freeze()  # as henshin worker does at start (WorkerRunner.run_forever)
 while True:  # what `henshin worker`'s webhooks job does, at its interval (a short one)
     if process_due_deliveries(database, limit={batch}) < {batch}:
         time.sleep({interval})  # not saturated: let the next batch fill, as the in-process loop does

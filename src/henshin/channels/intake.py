@@ -78,8 +78,9 @@ def _target_of(channel: Channel) -> WebhookTarget:
                          account_id=channel.external_account_id, connector=webhook_connector(channel))
 
 
-def _database_key(database: Database) -> str:
-    return str(database.engine.url)
+def _database_key(database: Database) -> object:
+    # The engine itself: rendering its URL on every push cost more than the lookup.
+    return database.engine
 
 
 def cached_target(database: Database, channel_id: int) -> tuple[bool, WebhookTarget | None]:

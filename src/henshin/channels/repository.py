@@ -116,7 +116,7 @@ def claim_deliveries(db: Session, *, now: datetime, lease_until: datetime, limit
         .values(next_attempt_at=lease_until, attempts=table.c.attempts + 1)
         .returning(table.c.id, table.c.channel_id, table.c.headers, table.c.body)
     )
-    rows = [ClaimedDelivery(*row) for row in db.execute(stmt)]
+    rows = [ClaimedDelivery(*row) for row in db.connection().execute(stmt)]
     return sorted(rows, key=lambda r: r.id)
 
 
@@ -156,7 +156,7 @@ def mark_deliveries_processed(db: Session, item_counts: dict[int, int], now: dat
         by_count.setdefault(count, []).append(delivery_id)
     for count, ids in by_count.items():
         for start in range(0, len(ids), _ID_CHUNK):
-            db.execute(update(table).where(table.c.id.in_(ids[start:start + _ID_CHUNK])).values(
+            db.connection().execute(update(table).where(table.c.id.in_(ids[start:start + _ID_CHUNK])).values(
                 status=DeliveryStatus.PROCESSED.value, item_count=count, processed_at=now, error=None))
 
 

@@ -1,10 +1,16 @@
-"""The selects and bulk inserts behind ingest."""
+"""The selects and bulk inserts behind ingest.
+
+Column selects run on the session's connection: a Core statement skips the ORM's
+per-statement work, and nothing they read is pending in the session (ids of rows just
+inserted by Core, engagements stored before).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from henshin.models import Engagement, OutboundMessage, Ticket
@@ -19,7 +25,7 @@ def engagements_by_external_ids(
     ids = list(set(external_ids))
     found: dict[str, tuple[int, int | None]] = {}
     for start in range(0, len(ids), CHUNK):
-        rows = db.execute(
+        rows = db.connection().execute(
             select(Engagement.external_id, Engagement.id, Engagement.ticket_id).where(
                 Engagement.channel_id == channel_id,
                 Engagement.external_id.in_(ids[start : start + CHUNK]),
@@ -74,7 +80,7 @@ def insert_tickets(db: Session, rows: list[dict[str, object]]) -> list[int]:
     """
     if not rows:
         return []
-    db.connection().execute(insert(Ticket.__table__), rows)
+    db.connection().execute(insert(cast(Table, Ticket.__table__)), rows)
     channel_id = rows[0]["channel_id"]
     ids = tickets_by_thread_keys_ids(db, int(channel_id), [str(r["thread_key"]) for r in rows])  # type: ignore[call-overload]
     return [ids[str(r["thread_key"])] for r in rows]
@@ -83,7 +89,7 @@ def insert_tickets(db: Session, rows: list[dict[str, object]]) -> list[int]:
 def tickets_by_thread_keys_ids(db: Session, channel_id: int, keys: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(keys), CHUNK):
-        rows = db.execute(
+        rows = db.connection().execute(
             select(Ticket.thread_key, Ticket.id).where(
                 Ticket.channel_id == channel_id, Ticket.thread_key.in_(keys[start : start + CHUNK])
             )
@@ -96,7 +102,7 @@ def insert_engagements(db: Session, rows: list[dict[str, object]]) -> list[int]:
     """Insert engagements; return their ids in the order given (see ``insert_tickets``)."""
     if not rows:
         return []
-    db.connection().execute(insert(Engagement.__table__), rows)
+    db.connection().execute(insert(cast(Table, Engagement.__table__)), rows)
     channel_id = int(rows[0]["channel_id"])  # type: ignore[call-overload]
     ids = engagements_by_external_ids(db, channel_id, [str(r["external_id"]) for r in rows])
     return [ids[str(r["external_id"])][0] for r in rows]
@@ -128,4 +134,4 @@ def opening_engagement_ids(db: Session, ticket_ids: set[int]) -> dict[int, int]:
         .where(Engagement.ticket_id.in_(ticket_ids), Engagement.direction == "inbound")
         .group_by(Engagement.ticket_id)
     )
-    return {tid: eid for tid, eid in rows}
+    return {tid: eid for tid, eid in rows if tid is not None}  # never None: matched by ticket id

@@ -15,6 +15,7 @@ anything it left behind.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -107,6 +108,10 @@ def run_ingester(database_url: str, settings: Settings, parent_pid: int, wake: P
             subscribe(name, forward)
     else:
         start_worker_publisher(database)
+    # Everything alive now (modules, mappers, the understanding models: ~150k objects) lives
+    # as long as the process; frozen, full collections stop walking it again and again
+    # (measured: ~0.08 ms of collector time per ingested push, a tenth of the CPU).
+    gc.freeze()
     while os.getppid() == parent_pid:
         if not wake.wait(timeout=1.0):
             continue

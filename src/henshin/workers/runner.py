@@ -8,6 +8,7 @@ LOCKED`` on PostgreSQL), so several workers on several machines share the work.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -48,5 +49,7 @@ class WorkerRunner:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def run_forever(self) -> None:
+        """Run the jobs until stopped (``henshin worker``: the whole process is the worker)."""
+        gc.freeze()  # see henshin.workers.ingester: the lasting heap leaves the collector's walk
         self.start()
         await self._stopping.wait()

@@ -3,13 +3,13 @@ reply token while valid, else push (with ``X-Line-Retry-Key``); profile lookup."
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import httpx
+import orjson
 
 from henshin.connectors.base import Capability, Connector, TextLimits
 from henshin.connectors.errors import MalformedPayload, PermanentError
@@ -64,7 +64,7 @@ class LineConnector(Connector):
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[InboundEngagement]:
         """Messages, follows and postbacks become DM engagements; unfollows/joins carry none."""
         try:
-            payload = json.loads(body)
+            payload = orjson.loads(body)  # a third of json.loads's time on every push
             events = payload["events"]
         except (ValueError, KeyError, TypeError) as exc:
             raise MalformedPayload(f"LINE webhook body is not {{destination, events}}: {exc}") from exc
