@@ -79,6 +79,9 @@ class TicketFact(Base):
     # its tags, and its human replies as [local day, replier id, count].
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
     reply_days: Mapped[list[list[Any]]] = mapped_column(JSONType, default=list)
+    # The ticket's ``version`` these facts were computed from: the sweep recomputes a fact
+    # whose ticket has moved on (an after-commit recompute that crashed or lost a race).
+    ticket_version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 

@@ -45,6 +45,7 @@ class Ticket(Base):
         Index("ix_tickets_waiting", "workspace_id", "status", "waiting_since"),
         Index("ix_tickets_snooze", "status", "snooze_until"),
         Index("ix_tickets_contact", "contact_id"),
+        Index("ix_tickets_updated", "updated_at"),  # the report sweep reads recent changes
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

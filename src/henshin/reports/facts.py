@@ -67,6 +67,8 @@ class TicketRow(Protocol):
     def sla_first_response_due_at(self) -> datetime | None: ...
     @property
     def sla_resolution_due_at(self) -> datetime | None: ...
+    @property
+    def version(self) -> int: ...
 
 
 class FactTicket(NamedTuple):
@@ -91,6 +93,7 @@ class FactTicket(NamedTuple):
     created_at: datetime
     sla_first_response_due_at: datetime | None
     sla_resolution_due_at: datetime | None
+    version: int
 
 
 class FactEvent(NamedTuple):
@@ -214,6 +217,7 @@ def compute_fact(ticket: TicketRow, history: Iterable[HistoryRow], clock: Report
     agent = ticket.assignee_user_id or closed_by or last_replier
     return {
         "ticket_id": ticket.id,
+        "ticket_version": ticket.version or 0,
         "workspace_id": ticket.workspace_id,
         "channel_id": ticket.channel_id,
         "network": ticket.network,

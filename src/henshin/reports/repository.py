@@ -61,6 +61,16 @@ def tickets_for_facts(db: Session, ids: Sequence[int], *, lock: bool = False) ->
     return [FactTicket._make(row) for row in db.connection().execute(query)]
 
 
+def stale_ticket_ids(db: Session, since: datetime, until: datetime, limit: int) -> list[int]:
+    """Tickets changed in [since, until) whose facts are missing or older than the ticket."""
+    return list(db.scalars(
+        select(Ticket.id).outerjoin(TicketFact, TicketFact.ticket_id == Ticket.id)
+        .where(Ticket.updated_at >= since, Ticket.updated_at < until)
+        .where(or_(TicketFact.ticket_id.is_(None), TicketFact.ticket_version != Ticket.version))
+        .order_by(Ticket.updated_at).limit(limit)
+    ))
+
+
 def count_tickets(db: Session, workspace_id: int) -> int:
     return int(db.scalar(select(func.count()).select_from(Ticket).where(Ticket.workspace_id == workspace_id)) or 0)
 

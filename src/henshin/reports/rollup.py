@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from henshin.db.session import Database
 from henshin.events.bus import Event
 from henshin.events.names import EventName
+from henshin.kit.time import utc_now
 from henshin.reports import cell_repository as cells_repo
 from henshin.reports import repository as repo
 from henshin.reports.cells import CellKey, Change, changes, contributions
@@ -31,6 +33,8 @@ TICKET_EVENTS = {
     EventName.REPLY_CREATED,
 }
 REBUILD_BATCH = 500
+SWEEP_WINDOW = timedelta(days=2)
+SWEEP_SETTLE = timedelta(seconds=30)
 
 
 def recompute_tickets(db: Session, ticket_ids: Sequence[int], *, cells: bool = True) -> int:
@@ -104,6 +108,27 @@ def rebuild_workspace(db: Session, workspace_id: int,
         last = ids[-1]
         if progress is not None:
             progress(len(ids))
+
+
+def sweep_stale(database: Database, *, now: datetime | None = None, batch: int = REBUILD_BATCH) -> int:
+    """Recompute the facts the after-commit listener missed; returns how many.
+
+    The listener runs after the commit, so a process that dies (or a database that goes
+    away) between the two, or a recompute that lost a race to a concurrent one, leaves a
+    fact behind its ticket. Each fact keeps the ticket version it was computed from: the
+    worker sweeps the tickets changed in the last ``SWEEP_WINDOW`` whose version moved on,
+    leaving the last ``SWEEP_SETTLE`` to the listener that is normally still at work on them.
+    """
+    now = now or utc_now()
+    done = 0
+    while True:
+        with database.unit_of_work() as db:
+            ids = repo.stale_ticket_ids(db, now - SWEEP_WINDOW, now - SWEEP_SETTLE, batch)
+            if ids:
+                log.warning("reports: recomputing %d ticket facts the after-commit update missed", len(ids))
+                done += recompute_tickets(db, ids)
+        if len(ids) < batch:
+            return done
 
 
 def on_commit(events: list[Event], bind: Any) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:24:08.661631
+Create Date: 2026-11-23 12:21:10.129652
 """
 
 from __future__ import annotations
@@ -702,6 +702,7 @@ def upgrade() -> None:
             ["workspace_id", "assignee_team_id", "status", "last_activity_at"],
             unique=False,
         )
+        batch_op.create_index("ix_tickets_updated", ["updated_at"], unique=False)
         batch_op.create_index(
             "ix_tickets_waiting", ["workspace_id", "status", "waiting_since"], unique=False
         )
@@ -1134,6 +1135,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
             nullable=False,
         ),
+        sa.Column("ticket_version", sa.Integer(), nullable=False),
         sa.Column("updated_at", henshin.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
@@ -1460,6 +1462,7 @@ def downgrade() -> None:
     op.drop_table("webhook_deliveries")
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.drop_index("ix_tickets_waiting")
+        batch_op.drop_index("ix_tickets_updated")
         batch_op.drop_index("ix_tickets_team")
         batch_op.drop_index("ix_tickets_snooze")
         batch_op.drop_index("ix_tickets_inbox")
