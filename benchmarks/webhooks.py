@@ -47,7 +47,7 @@ from fastapi import Request
 from henshin.config import Settings
 from henshin.web.app import create_app
 settings = Settings(run_workers_in_process=False)
-app = create_app(settings, run_workers=False)
+app = create_app(settings, run_workers=False, freeze_heap={freeze})  # as henshin serve
 from henshin.web.webhooks import intake_of
 if "{mode}" == "split":
     intake_of(app, process=False)  # a separate worker process ingests
@@ -254,7 +254,7 @@ def main() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     mode = "split" if args.split else "ingester" if args.ingester_process else "in-process"
-    server = subprocess.Popen([sys.executable, "-c", SERVER.format(port=port, mode=mode)], env=env, cwd=ROOT)
+    server = subprocess.Popen([sys.executable, "-c", SERVER.format(port=port, mode=mode, freeze=os.environ.get("BENCH_FREEZE", "True"))], env=env, cwd=ROOT)
     worker = subprocess.Popen([sys.executable, "-c", PROCESSOR.format(interval=args.worker_interval, batch=args.batch)],
                               env=env, cwd=ROOT) if args.split else None
     base, path = f"http://127.0.0.1:{port}", f"/webhooks/line/{channel_id}"

@@ -54,7 +54,7 @@ def serve(
     database = _database()
     upgrade(database.engine)
     uvicorn.run(
-        create_app(settings, database=database, run_workers=workers_in_process),
+        create_app(settings, database=database, run_workers=workers_in_process, freeze_heap=True),
         host=host, port=port, log_level=settings.log_level.lower(),
     )
 

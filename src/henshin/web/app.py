@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,8 +21,15 @@ def create_app(
     *,
     database: Database | None = None,
     run_workers: bool | None = None,
+    freeze_heap: bool = False,
 ) -> FastAPI:
-    """Build the app; with ``run_workers`` the background loops run inside the server."""
+    """Build the app; with ``run_workers`` the background loops run inside the server.
+
+    ``freeze_heap`` is for a process that serves this one app for its life (``henshin
+    serve``): once wired, what is alive lives as long as the process, so it is moved out of
+    the garbage collector's walks (as in ``henshin.workers.ingester``). Not for tests, which
+    build many apps in one process: frozen garbage would never be collected.
+    """
     settings = settings or get_settings()
     database = database or Database(make_engine(settings.database_url))
     workers_on = settings.run_workers_in_process if run_workers is None else run_workers
@@ -32,6 +40,8 @@ def create_app(
 
         wire(app, database, settings)
         runner = start_in_process_workers(database, settings) if workers_on else None
+        if freeze_heap:
+            gc.freeze()
         try:
             yield
         finally:
