@@ -125,11 +125,15 @@ def build_worker(database: Database, settings: Settings) -> WorkerRunner:
     runner.add("sla_alerts", sla_alerts, max(every, 5.0))
     runner.add("idle_rules", idle_rules, max(every, 30.0))
     runner.add("notifications", notifications, every)
-    from henshin.reports.rollup import sweep_stale
+    from henshin.reports.rollup import rebuild_requested, sweep_stale
+
+    async def report_rebuilds() -> None:
+        await asyncio.to_thread(rebuild_requested, database)
 
     async def report_sweep() -> None:
         await asyncio.to_thread(sweep_stale, database)
 
+    runner.add("report_rebuilds", report_rebuilds, max(every, 5.0))
     runner.add("report_sweep", report_sweep, max(every, 60.0))
     from henshin.web.realtime.hub import start_worker_publisher
 

@@ -60,3 +60,20 @@ def test_an_agent_sees_their_own_day_in_english(ui: TestClient, sqlite_database:
 def test_pages_need_a_login(ui: TestClient) -> None:
     response = ui.get("/reports", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_the_dashboard_says_when_business_time_is_being_recomputed(
+    ui: TestClient, sqlite_database: Database, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    from henshin.reports import rollup
+
+    monkeypatch.setattr(rollup, "INLINE_REBUILD_TICKETS", 0)  # as a large workspace: left to the worker
+    shop, _ids = seed(ui, sqlite_database)
+    log_in_page(ui, shop.admin_email, lang="ja", page="/reports")
+    assert "再計算しています" not in ui.get("/reports").text
+    hours = {"timezone": "Asia/Tokyo", "week": {d: [["09:00", "18:00"]] for d in ["mon", "tue", "wed", "thu", "fri"]}}
+    saved = ui.put("/api/v1/routing/business-hours", json={"business_hours": hours}, headers=shop.headers())
+    assert saved.status_code == 200, saved.text
+    assert "営業時間ベースの数値を再計算しています" in ui.get("/reports").text
+    assert rollup.rebuild_requested(sqlite_database) == 1
+    assert "再計算しています" not in ui.get("/reports").text

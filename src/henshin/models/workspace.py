@@ -33,6 +33,9 @@ class Workspace(Base):
     locale: Mapped[str] = mapped_column(String(8), default="ja")
     # Weekly business hours + holidays as stored by henshin.routing.hours.
     business_hours: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # When the business hours last changed while the reports' business-time figures have
+    # not been recomputed since (None: up to date). See henshin.reports.rollup.
+    reports_rebuild_requested_at: Mapped[datetime | None] = mapped_column(default=None)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 

@@ -77,12 +77,15 @@ def rebuild(database: Database, workspace: str | None) -> int:
         else:
             targets = repo.all_workspace_ids(db)
         totals = {wid: repo.count_tickets(db, wid) for wid in targets}
+        requested = dict(repo.rebuild_requests(db))
     done = 0
     with _progress() as progress:
         task = progress.add_task("rebuilding report facts", total=sum(totals.values()))
         for wid in targets:
             with database.unit_of_work() as db:
                 done += rebuild_workspace(db, wid, lambda n: progress.advance(task, n))
+                if wid in requested:  # the business-hours change this answers
+                    repo.clear_rebuild_request(db, wid, requested[wid])
     return done
 
 

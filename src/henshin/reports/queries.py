@@ -182,6 +182,7 @@ def _assemble(db: Session, workspace: Workspace, metric: Metric, f: ReportFilter
     labels = _labels(db, workspace, group)
     return ReportOut(
         metric=metric, group_by=group, start=f.start, end=f.end, timezone=workspace.timezone,
+        recomputing_since=workspace.reports_rebuild_requested_at,
         total=ReportRow(key=None, values=total),
         groups=[
             ReportRow(key=k, label=labels.get(k, None if k is None else str(k)), values=v)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Table, delete, exists, func, insert, or_, select
+from sqlalchemy import Select, Table, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from henshin.kit.time import utc_now
@@ -59,6 +59,20 @@ def tickets_for_facts(db: Session, ids: Sequence[int], *, lock: bool = False) ->
     if lock and db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return [FactTicket._make(row) for row in db.connection().execute(query)]
+
+
+def rebuild_requests(db: Session) -> list[tuple[int, datetime]]:
+    """(workspace, when its business hours changed) for the workspaces awaiting a recompute."""
+    rows = db.execute(select(Workspace.id, Workspace.reports_rebuild_requested_at)
+                      .where(Workspace.reports_rebuild_requested_at.is_not(None)).order_by(Workspace.id))
+    return [(wid, at) for wid, at in rows if at is not None]
+
+
+def clear_rebuild_request(db: Session, workspace_id: int, mark: datetime) -> None:
+    """Mark the workspace recomputed, unless its hours changed again since ``mark``."""
+    db.execute(update(Workspace).where(Workspace.id == workspace_id,
+                                       Workspace.reports_rebuild_requested_at == mark)
+               .values(reports_rebuild_requested_at=None))
 
 
 def stale_ticket_ids(db: Session, since: datetime, until: datetime, limit: int) -> list[int]:

@@ -33,6 +33,9 @@ TICKET_EVENTS = {
     EventName.REPLY_CREATED,
 }
 REBUILD_BATCH = 500
+# A workspace this small is recomputed right after its business hours change (about a
+# second); a larger one by the worker, its reports saying so meanwhile.
+INLINE_REBUILD_TICKETS = 5_000
 SWEEP_WINDOW = timedelta(days=2)
 SWEEP_SETTLE = timedelta(seconds=30)
 
@@ -110,6 +113,26 @@ def rebuild_workspace(db: Session, workspace_id: int,
             progress(len(ids))
 
 
+def rebuild_requested(database: Database, *, max_tickets: int | None = None) -> int:
+    """Recompute the workspaces whose business hours changed since their last recompute
+    (with ``max_tickets``, only those that small); returns how many were done.
+
+    A request made while one runs (the hours changed again) is left for the next round:
+    the mark is cleared only if it is still the one this recompute started from.
+    """
+    with database.sessions() as db:
+        requested = repo.rebuild_requests(db)
+    done = 0
+    for workspace_id, mark in requested:
+        with database.unit_of_work() as db:
+            if max_tickets is not None and repo.count_tickets(db, workspace_id) > max_tickets:
+                continue
+            rebuild_workspace(db, workspace_id)
+            repo.clear_rebuild_request(db, workspace_id, mark)
+        done += 1
+    return done
+
+
 def sweep_stale(database: Database, *, now: datetime | None = None, batch: int = REBUILD_BATCH) -> int:
     """Recompute the facts the after-commit listener missed; returns how many.
 
@@ -133,8 +156,8 @@ def sweep_stale(database: Database, *, now: datetime | None = None, batch: int =
 
 def on_commit(events: list[Event], bind: Any) -> None:
     """The batch listener: one recompute per committed transaction that touched tickets, and
-    a rebuild of a workspace whose business hours changed (it runs before the change is
-    answered, as long as ``henshin report rebuild`` takes for that workspace).
+    a rebuild of a small workspace whose business hours changed (before the change is
+    answered; a larger one is left to the worker's `rebuild_requested`).
 
     It works on the engine the change was committed on, so every database a process
     talks to (tests run many) keeps its own facts exact.
@@ -147,6 +170,5 @@ def on_commit(events: list[Event], bind: Any) -> None:
     if ids:
         with Database(engine).unit_of_work() as db:
             recompute_tickets(db, sorted(ids))
-    for workspace_id in sorted(new_hours):  # every business-time figure changes with the hours
-        with Database(engine).unit_of_work() as db:
-            rebuild_workspace(db, workspace_id)
+    if new_hours:  # every business-time figure changes with the hours
+        rebuild_requested(Database(engine), max_tickets=INLINE_REBUILD_TICKETS)

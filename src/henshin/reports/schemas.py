@@ -91,6 +91,9 @@ class ReportOut(BaseModel):
     timezone: str
     total: ReportRow
     groups: list[ReportRow]
+    # Set while the business-time figures are being recomputed after the business hours
+    # changed (at this moment): until then they still count the old hours.
+    recomputing_since: datetime | None = None
 
 
 class TicketFactOut(BaseModel):

@@ -122,11 +122,13 @@ def check_business_hours(data: dict[str, Any]) -> dict[str, Any]:
 def do_set_business_hours(db: Session, workspace: Workspace, data: dict[str, Any] | None, *,
                           actor: Actor) -> dict[str, Any] | None:
     """Set (or clear: calendar hours) the hours that business-hours SLAs, the rules' business-hours
-    condition and the reports' business-time figures count; the reports recompute their facts."""
+    condition and the reports' business-time figures count; the reports recompute their facts
+    (right after the commit in a small workspace, else in the worker: `henshin.reports.rollup`)."""
     hours = check_business_hours(data) if data is not None else None
     if hours == workspace.business_hours:
         return hours
     workspace.business_hours = hours
+    workspace.reports_rebuild_requested_at = utc_now()  # cleared by the recompute
     db.flush()
     publish(db, Event(EventName.WORKSPACE_HOURS_CHANGED, workspace_id=workspace.id, actor=actor,
                       payload={"business_hours": hours}))

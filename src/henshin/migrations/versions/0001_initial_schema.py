@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 12:21:10.129652
+Create Date: 2026-11-23 12:27:32.426797
 """
 
 from __future__ import annotations
@@ -44,6 +44,11 @@ def upgrade() -> None:
         sa.Column(
             "business_hours",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column(
+            "reports_rebuild_requested_at",
+            henshin.db.base.UTCDateTime(timezone=True),
             nullable=True,
         ),
         sa.Column(
