@@ -121,6 +121,26 @@ def test_japanese_slang_and_kaomoji_carry_sentiment(text: str, label: str) -> No
     assert analyze(text).sentiment.label == label
 
 
+@pytest.mark.parametrize(("text", "label"), [("楽しかったけど最悪", "negative"),
+                                             ("最悪だけど楽しかった", "positive")])
+def test_the_clause_after_a_japanese_contrast_decides(text: str, label: str) -> None:
+    assert analyze(text).sentiment.label == label
+
+
+@pytest.mark.parametrize(("text", "label"), [("このラーメン半端ない", "positive"),
+                                             ("配送は問題ないです", "neutral"),
+                                             ("お待たせしてしまい申し訳ない", "negative")])
+def test_a_fixed_expression_ending_in_nai_is_not_read_as_a_negation(text: str, label: str) -> None:
+    assert analyze(text).sentiment.label == label
+
+
+def test_a_japanese_question_judges_less_than_the_statement() -> None:
+    statement = analyze("この店のパンは美味しいです").sentiment
+    question = analyze("この店のパンは美味しいですか?").sentiment
+    assert statement.label == "positive"
+    assert 0 < question.score < statement.score
+
+
 def test_emoji_only_text_reads_its_emoji() -> None:
     analysis = analyze("😭😭😭")
     assert analysis.language == "unknown"

@@ -31,7 +31,7 @@ def test_spam_f1_on_held_out_sms() -> None:
         pytest.skip(f"SMS spam data not found under {data.DATA_DIR}")
     held = [r for r in rows if data.is_held_out(r[0])]
     predicted = [a.spam.is_spam for a in analyze_many([t for t, _ in held])]
-    assert _f1([y for _, y in held], predicted) >= 0.90
+    assert _f1([y for _, y in held], predicted) >= 0.95
 
 
 def test_complaint_f1_on_held_out_complaints() -> None:
@@ -55,7 +55,7 @@ def test_japanese_sentiment_beats_oseti_on_wrime_report_half() -> None:
         tp = sum(g == c and p == c for g, p in zip(gold, predicted, strict=True))
         wrong = sum((g == c) != (p == c) for g, p in zip(gold, predicted, strict=True))
         per_class.append(0.0 if tp == 0 else 2 * tp / (2 * tp + wrong))
-    assert sum(per_class) / 3 >= 0.55
+    assert sum(per_class) / 3 >= 0.57
 
 
 def test_english_sentiment_macro_recall_on_held_out_tweeteval() -> None:
@@ -68,4 +68,4 @@ def test_english_sentiment_macro_recall_on_held_out_tweeteval() -> None:
     for c in ("negative", "neutral", "positive"):
         rows_c = [p for p, (_, g) in zip(predicted, held, strict=True) if g == c]
         recalls.append(sum(p == c for p in rows_c) / len(rows_c))
-    assert sum(recalls) / 3 >= 0.59
+    assert sum(recalls) / 3 >= 0.61
