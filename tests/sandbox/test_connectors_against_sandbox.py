@@ -134,6 +134,18 @@ def test_instagram_and_facebook_poll_comments_ads_and_reviews(sandbox: RunningSa
     assert {EngagementKind.COMMENT, EngagementKind.AD_COMMENT, EngagementKind.REVIEW} <= kinds
 
 
+def test_facebook_polls_comments_when_graph_has_retired_page_reviews(sandbox: RunningSandbox) -> None:
+    sandbox.state.fb_ratings_retired = True  # Graph v22.0+, and v21.0 once it expires
+    try:
+        result = run(fb(sandbox).poll(None))
+    finally:
+        sandbox.state.fb_ratings_retired = False
+    kinds = {i.kind for i in result.items}
+    assert {EngagementKind.COMMENT, EngagementKind.AD_COMMENT} <= kinds and EngagementKind.REVIEW not in kinds
+    assert len(result.warnings) == 1 and "reviews are not collected" in result.warnings[0]
+    assert "(#12)" in result.warnings[0]
+
+
 def test_messenger_window_refuses_a_late_dm_with_an_explanation(sandbox: RunningSandbox) -> None:
     late = (datetime.now(UTC) - timedelta(hours=30)).isoformat()
     action = OutboundAction(kind=OutboundKind.DM, idempotency_key="w", recipient_external_id="7000001", text="hi",

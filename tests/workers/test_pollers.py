@@ -98,3 +98,23 @@ def test_expired_token_while_polling_disconnects_and_alerts(client: TestClient, 
     alerts = client.get("/api/v1/channels/alerts", headers=tenant.headers()).json()
     assert [a["channel_id"] for a in alerts] == [ig["id"]] and "token" in alerts[0]["message"]
     assert poll(database, now=datetime.now(UTC) + timedelta(hours=1)) == 0
+
+
+def test_a_retired_part_of_an_api_degrades_the_channel_and_alerts_once(
+    client: TestClient, tenant: Tenant, sandbox: RunningSandbox, database: Database
+) -> None:
+    fb = connect(client, tenant, sandbox, "facebook")
+    sandbox.state.fb_ratings_retired = True
+    try:
+        poll(database)
+        degraded = channel(client, tenant, fb["id"])
+        assert degraded["health"]["state"] == "degraded" and count(client, tenant, fb["id"]) > 0
+        assert "reviews are not collected" in degraded["health"]["warnings"][0]
+        poll(database, now=datetime.now(UTC) + timedelta(minutes=2))  # still retired: no second alert
+        alerts = client.get("/api/v1/channels/alerts", headers=tenant.headers()).json()
+        assert [(a["channel_id"], a["kind"]) for a in alerts] == [(fb["id"], "degraded")]
+    finally:
+        sandbox.state.fb_ratings_retired = False
+    poll(database, now=datetime.now(UTC) + timedelta(minutes=4))
+    healthy = channel(client, tenant, fb["id"])["health"]
+    assert healthy["state"] == "ok" and healthy["warnings"] == []

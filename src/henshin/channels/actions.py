@@ -4,6 +4,7 @@ failing, disconnected → admins alerted)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -197,8 +198,20 @@ def poll_interval(channel: Channel) -> timedelta:
 
 
 def do_record_sync(db: Session, channel: Channel, *, cursor: dict[str, Any],
-                   rate_limit: dict[str, Any] | None, now: datetime) -> None:
-    """A poll succeeded: keep the cursor, clear the failure streak, schedule the next poll."""
+                   rate_limit: dict[str, Any] | None, now: datetime, warnings: Sequence[str] = ()) -> None:
+    """A poll succeeded: keep the cursor, clear the failure streak, schedule the next poll.
+
+    ``warnings`` (what the network no longer serves, the rest having come through) are kept
+    on the channel's health, and each new one alerts the admins once.
+    """
+    new = [w for w in warnings if w not in (channel.warnings or [])]
+    channel.warnings = list(warnings)
+    for text in new:
+        db.add(ChannelAlert(workspace_id=channel.workspace_id, channel_id=channel.id, kind="degraded",
+                            message=text, created_at=now))
+    if new:
+        channel.last_error, channel.last_error_at = new[0][:4000], now
+        _changed(db, channel, Actor.system("connector"), "degraded", {"warnings": new})
     channel.cursor = cursor
     channel.last_sync_at = now
     channel.consecutive_failures = 0

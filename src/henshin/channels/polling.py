@@ -58,7 +58,8 @@ def store_result(database: Database, channel_id: int, result: PollResult, attemp
                                             items=result.items[start:start + MAX_BATCH])
                     stored += sum(o.result != "duplicate" for o in outcomes)
                 limit = result.rate_limit.model_dump(mode="json") if result.rate_limit else None
-                do_record_sync(db, channel, cursor=result.cursor, rate_limit=limit, now=utc_now())
+                do_record_sync(db, channel, cursor=result.cursor, rate_limit=limit, now=utc_now(),
+                               warnings=result.warnings)
                 db.commit()
                 return stored
             except IntegrityError:  # a webhook stored some of these first: they dedupe on retry

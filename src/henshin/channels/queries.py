@@ -36,11 +36,13 @@ def _health(channel: Channel, deliveries: dict[tuple[int, str], int],
         state = "rate_limited"
     elif channel.consecutive_failures:
         state = "failing"
+    elif channel.warnings:
+        state = "degraded"
     else:
         state = "ok"
     newest = channel.last_item_at
     return ChannelHealth(
-        state=state, status=channel.status, last_sync_at=channel.last_sync_at, last_item_at=newest,
+        state=state, warnings=list(channel.warnings or []), status=channel.status, last_sync_at=channel.last_sync_at, last_item_at=newest,
         lag_seconds=round((now - as_utc(newest)).total_seconds(), 1) if newest else None,
         last_error=channel.last_error, last_error_at=channel.last_error_at,
         consecutive_failures=channel.consecutive_failures or 0,

@@ -9,9 +9,10 @@ from pydantic import BaseModel, Field
 
 
 class ChannelHealth(BaseModel):
-    """At a glance: ok / rate_limited / failing / disconnected / error / paused, and why."""
+    """At a glance: ok / degraded / rate_limited / failing / disconnected / error / paused, and why."""
 
     state: str
+    warnings: list[str] = Field(default_factory=list, description="what polls work but cannot read")
     status: str
     last_sync_at: datetime | None
     last_item_at: datetime | None

@@ -80,6 +80,9 @@ class PollResult(BaseModel):
     items: list[InboundEngagement] = Field(default_factory=list)
     cursor: dict[str, Any] = Field(default_factory=dict)
     rate_limit: RateLimitState | None = None
+    # What the network no longer serves (or refused) while the rest came through, in words
+    # for the channel's health: e.g. Facebook Page reviews once Graph retires them.
+    warnings: list[str] = Field(default_factory=list)
 
 
 class ChallengeResponse(BaseModel):

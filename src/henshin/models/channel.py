@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from henshin.db.base import Base
+from henshin.db.base import Base, JSONType
 from henshin.kit.time import utc_now
 
 
@@ -43,6 +43,8 @@ class Channel(Base):
     # When the poller may next take this channel; claiming sets it ahead (a lease).
     next_poll_at: Mapped[datetime | None] = mapped_column(default=None)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
+    # What the last successful poll could not read while the rest came through (in words).
+    warnings: Mapped[list[str]] = mapped_column(JSONType, default=list)
     # The latest rate-limit window the network reported: {"limit", "remaining", "reset_at"}.
     rate_limit: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)

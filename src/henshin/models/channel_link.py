@@ -45,7 +45,7 @@ class ChannelAlert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))  # disconnected, error
+    kind: Mapped[str] = mapped_column(String(32))  # disconnected, error, degraded
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -55,6 +55,10 @@ def build_meta_router(state: SandboxState) -> APIRouter:
             if object_id == state.fb_page_id and edge == "ads_posts":
                 return JSONResponse(_paged([p for p in state.fb_posts if not p.get("is_published", True)], request))
             if object_id == state.fb_page_id and edge == "ratings":
+                if state.fb_ratings_retired:
+                    return JSONResponse({"error": {
+                        "message": "(#12) The ratings edge is deprecated for versions v22.0 and higher",
+                        "type": "OAuthException", "code": 12, "fbtrace_id": "AsandboxTrace"}}, status_code=400)
                 return JSONResponse(_paged(state.fb_ratings, request))
             if edge in ("comments", "replies"):
                 rows = state.ig_comments.get(object_id) or state.fb_comments.get(object_id) or []

@@ -49,6 +49,9 @@ class SandboxState:
     fb_posts: list[dict[str, Any]] = field(default_factory=list)
     fb_comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     fb_ratings: list[dict[str, Any]] = field(default_factory=list)
+    # As Graph answers from v22.0 on (and every call once v21.0 expires on 2027-01-21): the
+    # Page ratings edge is gone, error code 12.
+    fb_ratings_retired: bool = False
     # Customer id → when they last messaged the page / IG account (the Send API's window).
     meta_last_message_at: dict[str, datetime] = field(default_factory=dict)
     line_profiles: dict[str, dict[str, Any]] = field(default_factory=dict)

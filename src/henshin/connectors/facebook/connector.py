@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import httpx
 
 from henshin.connectors.base import Capability, ChallengeResponse, Connector, PollResult, TextLimits
+from henshin.connectors.errors import PermanentError
 from henshin.connectors.facebook import normalize
 from henshin.connectors.facebook.client import GRAPH_BASE_URL, FacebookClient
 from henshin.connectors.facebook.config import FacebookConfig
@@ -53,9 +54,12 @@ class FacebookConnector(Connector):
     async def aclose(self) -> None:
         await self.graph.aclose()
 
-    async def _collect(self, since: datetime | None, until: datetime | None) -> list[InboundEngagement]:
+    async def _collect(self, since: datetime | None,
+                       until: datetime | None) -> tuple[list[InboundEngagement], list[str]]:
+        """Comments (posts and ads) and recommendations in the range, and what could not be read."""
         page_id = self.config.page_id
         items: list[InboundEngagement] = []
+        warnings: list[str] = []
         posts: list[dict[str, Any]] = []
         for edge in ("feed", "ads_posts"):  # ads run on dark posts absent from the feed
             data = await self.graph.get_json(f"/{page_id}/{edge}", params={
@@ -66,11 +70,16 @@ class FacebookConnector(Connector):
                     "fields": COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological"}):
                 items += [normalize.comment({**c, "post_id": post["id"]}, page_id=page_id, post=post)
                           for c in page.get("data") or []]
-        async for page in self.graph.pages(f"/{page_id}/ratings", {
-                "fields": "created_time,recommendation_type,review_text,reviewer,open_graph_story,rating"}):
-            items += [normalize.rating(r) for r in page.get("data") or []]
-        return [i for i in items if (since is None or i.created_at > since)
-                and (until is None or i.created_at < until)]
+        try:
+            async for page in self.graph.pages(f"/{page_id}/ratings", {
+                    "fields": "created_time,recommendation_type,review_text,reviewer,open_graph_story,rating"}):
+                items += [normalize.rating(r) for r in page.get("data") or []]
+        except PermanentError as exc:
+            # Graph retires the ratings edge from v22.0 on (error 12), and a Page may lack the
+            # permission to read reviews: comments and ads still come through, the channel says so.
+            warnings.append(f"Facebook Page reviews are not collected: {exc.network_message or exc}")
+        kept = [i for i in items if (since is None or i.created_at > since) and (until is None or i.created_at < until)]
+        return kept, warnings
 
     async def poll(self, cursor: dict[str, Any] | None) -> PollResult:
         """Comments (posts and ads) and recommendations newer than ``cursor['since']``.
@@ -79,13 +88,14 @@ class FacebookConnector(Connector):
         """
         cursor = dict(cursor or {})
         since = datetime.fromisoformat(cursor["since"]) if cursor.get("since") else None
-        items = await self._collect(since, None)
+        items, warnings = await self._collect(since, None)
         if items:
             cursor["since"] = max(i.created_at for i in items).isoformat()
-        return PollResult(items=items, cursor=cursor, rate_limit=self.graph.rate_limit)
+        return PollResult(items=items, cursor=cursor, rate_limit=self.graph.rate_limit, warnings=warnings)
 
     async def backfill(self, since: datetime, until: datetime) -> list[InboundEngagement]:
-        return await self._collect(since, until)
+        items, _warnings = await self._collect(since, until)
+        return items
 
     def webhook_challenge(self, method: str, query: Mapping[str, str], headers: Mapping[str, str],
                           body: bytes) -> ChallengeResponse | None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 12:27:32.426797
+Create Date: 2026-11-23 12:42:30.796354
 """
 
 from __future__ import annotations
@@ -141,6 +141,11 @@ def upgrade() -> None:
         sa.Column("rate_limited_until", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("next_poll_at", henshin.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("consecutive_failures", sa.Integer(), nullable=False),
+        sa.Column(
+            "warnings",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column(
             "rate_limit",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
