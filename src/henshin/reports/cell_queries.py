@@ -49,14 +49,11 @@ MEASURES: dict[Metric, tuple[str, ...]] = {
     Metric.SLA: ("tickets", "sla_fr_met", "sla_fr_late", "sla_fr_open",
                  "sla_res_met", "sla_res_late", "sla_res_open"),
 }
-DIMENSIONS = ("channel_id", "network", "kind", "team_id", "agent_id", "tag", "priority", "language",
-              "sentiment", "hour", "weekday")
 
 
 def answers(f: ReportFilter, metric: Metric, group: GroupBy | None) -> bool:
     """Whether the cells hold this figure: only a date range, spam left out."""
-    return (not f.include_spam and not any(getattr(f, d) for d in DIMENSIONS)
-            and group in SUPPORTED.get(metric, set()))
+    return not f.include_spam and not f.narrows() and group in SUPPORTED.get(metric, set())
 
 
 def figures(db: Session, workspace: Workspace, metric: Metric, f: ReportFilter, group: GroupBy | None,

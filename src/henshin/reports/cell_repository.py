@@ -30,7 +30,7 @@ from henshin.models import ReportCell, TicketFact
 from henshin.reports.cells import CellKey, Change, apply_change, pack, unpack
 
 CELLS = cast(Table, ReportCell.__table__)
-KEY_COLUMNS = (ReportCell.grain, ReportCell.measure, ReportCell.period, ReportCell.subject, ReportCell.bucket)
+KEY_NAMES = ("grain", "measure", "period", "subject", "bucket")  # the primary key after the workspace
 CHUNK = 400
 
 
@@ -75,9 +75,6 @@ def lock_cells(db: Session, workspace_id: int) -> None:
     """
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:k1, :k2)"), {"k1": 8_008, "k2": workspace_id})
-
-
-KEY_NAMES = ("grain", "measure", "period", "subject", "bucket")
 
 
 @functools.cache
@@ -161,9 +158,10 @@ def replace_cells(db: Session, workspace_id: int, cells: Mapping[CellKey, Change
 
 def cells_of_workspace(db: Session, workspace_id: int) -> dict[CellKey, tuple[int, int, list[float] | None]]:
     """Every cell (for tests comparing the kept cells with a rebuild)."""
-    rows = db.execute(select(*KEY_COLUMNS, ReportCell.n, ReportCell.total, ReportCell.values)
-                      .where(ReportCell.workspace_id == workspace_id))
-    return {tuple(r[:5]): (int(r[5]), int(r[6]), unpack(r[7])) for r in rows}  # type: ignore[misc]
+    c = CELLS.c
+    rows = db.execute(select(*(c[name] for name in KEY_NAMES), c.n, c.total, c["values"])
+                      .where(c.workspace_id == workspace_id))
+    return {tuple(r[:5]): (int(r[5]), int(r[6]), unpack(r[7])) for r in rows}
 
 
 def _in_range(query: Any, lo: str | None, hi: str | None) -> Any:

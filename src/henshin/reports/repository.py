@@ -200,11 +200,6 @@ def count_facts(db: Session, query: Select[Any]) -> int:
     return int(db.scalar(query.with_only_columns(func.count()).order_by(None)) or 0)
 
 
-def _narrows(f: ReportFilter) -> bool:
-    """Whether the filter keeps a part of the tickets (more than a range and spam)."""
-    return any(getattr(f, name) for name in ReportFilter.model_fields if name not in {"start", "end", "include_spam"})
-
-
 def replies_in_range(db: Session, workspace_id: int, f: ReportFilter, group: GroupBy | None,
                      zone: ZoneInfo) -> dict[Any, int]:
     """Human replies sent in the range, per group (per replier when grouped by agent).
@@ -217,7 +212,7 @@ def replies_in_range(db: Session, workspace_id: int, f: ReportFilter, group: Gro
     base = select(TicketEvent.created_at).where(
         TicketEvent.workspace_id == workspace_id, TicketEvent.type == "replied", human)
     by_fact = group not in {None, GroupBy.DAY, GroupBy.HOUR, GroupBy.WEEKDAY, GroupBy.TAG, GroupBy.AGENT}
-    if by_fact or not _narrows(f):
+    if by_fact or not f.narrows():
         base = base.join(TicketFact, TicketFact.ticket_id == TicketEvent.ticket_id).where(*of_tickets)
     else:
         # One agent's (team's, tag's…) tickets first, then their replies: SQLite would

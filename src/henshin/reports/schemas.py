@@ -58,6 +58,12 @@ class ReportFilter(BaseModel):
     weekday: list[int] = Field(default_factory=list)
     include_spam: bool = False
 
+    def narrows(self) -> bool:
+        """Whether it keeps only some tickets by more than the range (and spam): any of the
+        channel, network … weekday lists is set."""
+        return any(getattr(self, name) for name in type(self).model_fields
+                   if name not in {"start", "end", "include_spam"})
+
 
 def day_bounds(start: date | None, end: date | None, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
     """Local dates (``end`` inclusive) → aware UTC bounds ``[start, end + 1 day)``."""
