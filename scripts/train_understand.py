@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from zlib import crc32
 
 import numpy as np
 import numpy.typing as npt
@@ -159,9 +160,14 @@ class FitSettings:
     steps: int
     rate: float
     nb_alpha: float | None = None
+    # Feature strings the model must not use (their scale is 0, so their weight stays 0).
+    masked: tuple[str, ...] = ()
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], label_order: tuple[str, ...]) -> LinearModel:
         scale = None if self.nb_alpha is None else nb_scale(texts, labels, label_order, self.nb_alpha)
+        if self.masked:
+            scale = np.ones(DIMS) if scale is None else scale.copy()
+            scale[[crc32(token.encode("utf-8")) % DIMS for token in self.masked]] = 0.0
         return fit(texts, labels, label_order, l2=self.l2, steps=self.steps, rate=self.rate,
                    feature_scale=scale)
 
@@ -234,9 +240,14 @@ FOLDS = 5
 SENTIMENT_GRID = tuple(FitSettings(l2=l2, steps=200, rate=0.5, nb_alpha=alpha)
                        for alpha in (None, 0.5, 1.0) for l2 in (1e-2, 3e-3, 1e-3))
 COMPLAINT_SETTINGS = FitSettings(l2=1e-4, steps=400, rate=1.0)
+# The SMS corpus teaches that a link or an @-mention is spam (a link alone weighed as much as
+# fifteen spam words): true of texts, false of social posts, where 19% of the complaints
+# customers tweet at brands were flagged. The spam model is blind to both; the rules still
+# judge links (floods, scam phrase + link).
+SPAM_MASKED = ("#url", "#mention")
 # Candidate spam settings: NB-scaled logistic regression (NB-SVM), which measured better than
 # the plain one in CV on every smoothing tried; smoothing, l2 and threshold are chosen by CV.
-SPAM_GRID = tuple(FitSettings(l2=l2, steps=200, rate=0.5, nb_alpha=alpha)
+SPAM_GRID = tuple(FitSettings(l2=l2, steps=200, rate=0.5, nb_alpha=alpha, masked=SPAM_MASKED)
                   for alpha in (0.25, 0.5, 1.0) for l2 in (1e-5, 1e-4))
 # Thresholds tried on out-of-fold p(yes): logits -3 .. 3 in steps of 0.25.
 CV_THRESHOLDS = tuple(float(1 / (1 + np.exp(-0.25 * i))) for i in range(-12, 13))
@@ -270,20 +281,38 @@ def train_complaint(rows: list[tuple[str, bool]]) -> LinearModel:
     return with_threshold(COMPLAINT_SETTINGS.fit(texts, labels, ("no", "yes")), threshold)
 
 
-def train_spam(rows: list[tuple[str, bool]]) -> LinearModel:
+def social_ham() -> list[str]:
+    """Social posts that are not spam, as extra "no" rows for the spam model: every TweetEval
+    task's tweets and the tweets customers address to brands (complaints data), training
+    parts only. Without them the model learns what SMS ham looks like, and marks tweets."""
+    texts: list[str] = []
+    for task in ("sentiment", "emotion", "offensive", "hate", "irony"):
+        path = data.DATA_DIR / "tweeteval" / task / "val_text.txt"
+        if path.is_file():
+            texts += [t.strip() for t in path.read_text(encoding="utf-8").splitlines()]
+    texts += [t for t, _ in data.complaints() or []]
+    return [t for t in dict.fromkeys(texts) if t and not data.is_held_out(t)]
+
+
+def train_spam(rows: list[tuple[str, bool]], extra_ham: Sequence[str] = ()) -> LinearModel:
     """The spam model with the grid settings and threshold whose out-of-fold F1 is best.
 
     SMS spam F1 sits about one error from its target, so a choice made on one small tuning
-    slice is too noisy: every candidate is scored on all training rows out of fold.
+    slice is too noisy: every candidate is scored on all training rows out of fold. The
+    ``extra_ham`` rows are trained on (and held out by fold like the rest) but the F1 that
+    chooses is the SMS rows' own, so they cannot inflate it.
     """
     texts, labels = binary(rows)
+    texts, labels = texts + list(extra_ham), labels + ["no"] * len(extra_ham)
     gold = [y for _, y in rows]
     best: tuple[float, FitSettings, float] | None = None
     for settings in SPAM_GRID:
         scores = out_of_fold(texts, labels, ("no", "yes"), settings)[:, 1]
-        threshold = max(CV_THRESHOLDS, key=lambda t: (f1(gold, list(scores >= t)), -abs(t - 0.5)))
-        score = f1(gold, list(scores >= threshold))
-        print(f"spam {settings}: CV F1 {score:.4f} at threshold {threshold:.3f}")
+        own, extra = scores[: len(rows)], scores[len(rows) :]
+        threshold = max(CV_THRESHOLDS, key=lambda t: (f1(gold, list(own >= t)), -abs(t - 0.5)))
+        score = f1(gold, list(own >= threshold))
+        print(f"spam {settings}: CV F1 {score:.4f} at threshold {threshold:.3f}, "
+              f"social posts flagged {int((extra >= threshold).sum())} of {len(extra)}")
         if best is None or score > best[0]:
             best = (score, settings, threshold)
     assert best is not None
@@ -310,7 +339,9 @@ def main() -> None:
     if not args.no_write:
         model.save(str(MODELS / "sentiment_en.npz"))
 
-    trainers = (("complaint", complaints, train_complaint), ("spam", spam, train_spam))
+    ham = social_ham()
+    trainers = (("complaint", complaints, train_complaint),
+                ("spam", spam, lambda rows: train_spam(rows, ham)))
     for name, rows_b, train_binary in trainers:
         train = [(t, y) for t, y in rows_b if not data.is_held_out(t)]
         test = [(t, y) for t, y in rows_b if data.is_held_out(t)]
