@@ -37,6 +37,8 @@ def test_clear_complaints_are_negative(text: str) -> None:
         ("二重請求されています", "money_lost"),
         ("I was charged twice for one order", "money_lost"),
         ("アプリに繋がらない", "outage"),
+        ("アプリが落ちて使えない。最悪", "outage"),
+        ("更新したらアプリが起動直後に強制終了します", "outage"),
         ("届いたのが不良品でした", "defect_safety"),
         ("使ったら怪我をしました", "defect_safety"),
         ("この美容液でシミが消えると書いてありました", "legal_risk"),

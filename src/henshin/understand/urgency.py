@@ -28,7 +28,10 @@ _L3_PATTERNS = {
         japanese=["繋がらない", "つながらない", "繋がりません", "つながりません", "ログインできない",
                   "ログインできません", "アクセスできない", "アクセスできません", "落ちてる", "落ちています",
                   "サーバーダウン", "システム障害", "通信障害", "障害", "起動しない", "起動しません",
-                  "開かない", "使えなくなった", "全く使えない", "エラーが出て", "決済できない"],
+                  "開かない", "使えなくなった", "全く使えない", "エラーが出て", "決済できない",
+                  # An app or site that 落ちる has crashed (試験に落ちる does not match these).
+                  "アプリが落ち", "サイトが落ち", "サーバーが落ち", "落ちて使えない", "落ちて開けない",
+                  "強制終了", "クラッシュ", "フリーズして", "フリーズする", "画面が固ま", "読み込めない", "読み込まない"],
         english=["outage", "is down", "are down", "went down", "site down", "server down", "service down",
                  "not loading", "won't load", "can't log in", "cannot log in", "can't login",
                  "cannot login", "unable to log in", "keeps crashing", "crashes", "crashed",
