@@ -15,6 +15,14 @@ def test_japanese_phones_including_full_width_digits() -> None:
     assert kinds("call +81 90-1234-5678") == [("phone", "+81 90-1234-5678")]
 
 
+def test_north_american_phones_written_the_national_way() -> None:
+    assert kinds("call me at 415-555-0132") == [("phone", "415-555-0132")]
+    assert kinds("(415) 555-0132 after 5pm") == [("phone", "(415) 555-0132")]
+    assert kinds("my cell is 212.555.0187") == [("phone", "212.555.0187")]
+    # Ten bare digits are an account or order number, not a phone.
+    assert kinds("account 4155550132") == []
+
+
 def test_spans_index_the_original_text() -> None:
     text = "電話は０９０－１２３４－５６７８です"
     (span,) = find_pii(text)

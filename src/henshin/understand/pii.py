@@ -41,6 +41,10 @@ _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])")
 _PHONE = re.compile(
     r"(?<![A-Za-z0-9+\-])(?:\+\d{1,3}[ -]?(?:\(0\))?[ -]?)?\(?\d{1,4}\)?(?:[ -]?\d{1,4}){1,3}[ -]?\d{3,4}(?![\d])"
 )
+# North American numbers written the national way: (415) 555-0132, 415-555-0132, 212.555.0187.
+# Area code and exchange start 2-9; separators are required, so a bare run of ten digits (an
+# order or account number) is not taken for a phone.
+_NANP = re.compile(r"(?<![\w+\-.])(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}(?![\w\-])")
 _POSTAL = re.compile(r"〒\s?\d{3}-?\d{4}(?!\d)|(?<![\d-])\d{3}-\d{4}(?![\d-])")
 _PREFECTURES = (
     "北海道|東京都|京都府|大阪府|青森県|岩手県|宮城県|秋田県|山形県|福島県|茨城県|栃木県|群馬県|"
@@ -125,6 +129,7 @@ def find_pii(text: str, *, order_patterns: Sequence[str] = ()) -> list[PiiSpan]:
             and ("-" in raw or " " in raw or "(" in raw or len(digits) in (10, 11))
         ):
             found.append((match.start(), match.end(), "phone"))
+    found += [(m.start(), m.end(), "phone") for m in _NANP.finditer(shadow)]
     found += [(m.start(), m.end(), "postal_code") for m in _POSTAL.finditer(shadow)]
     found += [(m.start(), m.end(), "address") for m in _ADDRESS.finditer(shadow)]
 
