@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= 2
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[dev]'
+	$(PIP) install -q -e '.[dev,deep]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,6 +1,7 @@
 """Benchmark henshin.understand on the shared dev data, with its peers in the same run.
 
     .venv/bin/python benchmarks/understand.py            # prints one JSON object
+    .venv/bin/python benchmarks/understand.py --deep     # the same, in deep mode (henshin[deep])
 
 Quality is measured only on rows the shipped models were not trained on (the held-out
 part fixed by ``scripts/understand_data.is_held_out``); WRIME is split into a calibration
@@ -8,6 +9,8 @@ half (used to choose the Japanese thresholds) and a report half (reported here).
 Throughput is measured on one core (BLAS threads pinned to 1) on mixed ja/en posts, as
 texts per CPU-second (wall time on a shared machine would measure the neighbours).
 Peers (oseti, vaderSentiment) are measured when installed, else reported as null.
+``--deep`` measures the opt-in deep mode on the same rows and texts; run both in one sitting
+and compare them as a ratio (the machine is shared).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
+import argparse  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
@@ -63,8 +67,15 @@ def f1(gold: Sequence[bool], predicted: Sequence[bool]) -> float:
     return round(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn), 4)
 
 
+DEEP = False  # set from --deep in main()
+
+
+def _many(texts: Sequence[str]) -> list[Any]:
+    return analyze_many(texts, deep=DEEP)
+
+
 def _labels(texts: Sequence[str]) -> list[str]:
-    return [a.sentiment.label for a in analyze_many(texts)]
+    return [a.sentiment.label for a in _many(texts)]
 
 
 def _rate(fn: Callable[[Sequence[str]], Any], texts: Sequence[str]) -> float:
@@ -111,7 +122,11 @@ def _peer(name: str) -> tuple[Callable[[str], str] | None, str | None]:
 
 def main() -> None:
     """Measure everything and print one JSON object."""
-    report: dict[str, Any] = {"data_dir": str(data.DATA_DIR)}
+    global DEEP  # noqa: PLW0603 - one flag for the whole run
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--deep", action="store_true", help="measure deep mode (multilingual USE heads)")
+    DEEP = parser.parse_args().deep
+    report: dict[str, Any] = {"data_dir": str(data.DATA_DIR), "mode": "deep" if DEEP else "fast"}
     wrime = data.wrime_polarity()
     tweeteval = data.tweeteval_sentiment()
     complaints = data.complaints()
@@ -134,18 +149,18 @@ def main() -> None:
         [y for _, y in te_held], _labels([t for t, _ in te_held]))
     report["complaints_heldout_f1"] = f1(
         [y for _, y in complaints_held],
-        ["complaint" in a.intents for a in analyze_many([t for t, _ in complaints_held])])
+        ["complaint" in a.intents for a in _many([t for t, _ in complaints_held])])
     report["spam_sms_heldout_f1"] = f1(
-        [y for _, y in spam_held], [a.spam.is_spam for a in analyze_many([t for t, _ in spam_held])])
+        [y for _, y in spam_held], [a.spam.is_spam for a in _many([t for t, _ in spam_held])])
     report["rows"] = {"wrime_report": len(wrime_report), "tweeteval_heldout": len(te_held),
                       "complaints_heldout": len(complaints_held), "sms_heldout": len(spam_held)}
 
     mixed = [t for pair in zip([t for t, _ in wrime], [t for t, _ in tweeteval], strict=False)
              for t in pair]
-    analyze_many(mixed[:50])  # warm: models and lexicons loaded
-    report["throughput_single_msgs_per_s"] = _rate(lambda ts: [analyze(t) for t in ts], mixed)
+    _many(mixed[:50])  # warm: models, lexicons (and in deep mode the encoder) loaded
+    report["throughput_single_msgs_per_s"] = _rate(lambda ts: [analyze(t, deep=DEEP) for t in ts], mixed)
     report["throughput_batched_500_msgs_per_s"] = _rate(
-        lambda ts: [analyze_many(ts[i : i + 500]) for i in range(0, len(ts), 500)], mixed)
+        lambda ts: [_many(ts[i : i + 500]) for i in range(0, len(ts), 500)], mixed)
     report["throughput_texts"] = len(mixed)
     short = [t[:40] for t in mixed] * 20
     report["fold_strings_per_s"] = _rate(lambda ts: [fold(t) for t in ts], short)

@@ -146,17 +146,27 @@ def demo(
 
 
 @app.command()
-def analyze(file: Annotated[Path | None, typer.Argument(help="Text file (one per line) or JSONL; stdin if omitted.")] = None) -> None:
+def analyze(
+    file: Annotated[Path | None, typer.Argument(help="Text file (one per line) or JSONL; stdin if omitted.")] = None,
+    deep: Annotated[bool, typer.Option(help="Deep mode: multilingual USE heads (about 10x slower; needs the deep extra).")] = False,
+) -> None:
     """Analyse texts: one JSON object per input line, in order."""
+    from henshin.understand import DeepModeUnavailable
     from henshin.understand.cli import analyze_command
 
-    analyze_command(file)
+    try:
+        analyze_command(file, deep=deep)
+    except DeepModeUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
 def reanalyze(
     workspace: Annotated[str | None, typer.Option(help="Only this workspace (slug).")] = None,
     since: Annotated[str | None, typer.Option(help="Only engagements created since (ISO date).")] = None,
+    deep: Annotated[bool | None, typer.Option(
+        "--deep/--no-deep", help="Deep understanding mode (default: HENSHIN_UNDERSTAND_DEEP).")] = None,
 ) -> None:
     """Re-run language, sentiment, spam, intent and urgency analysis over stored engagements."""
     from datetime import UTC, datetime
@@ -165,7 +175,16 @@ def reanalyze(
 
     from henshin.ingest.reanalysis import reanalyze as run_reanalysis
     from henshin.kit.errors import NotFound
+    from henshin.understand import DeepModeUnavailable, require_deep
     from henshin.workspaces import repository as ws_repo
+
+    deep = get_settings().understand_deep if deep is None else deep
+    if deep:
+        try:
+            require_deep()
+        except DeepModeUnavailable as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
 
     database = _database()
     workspace_id = None
@@ -178,7 +197,7 @@ def reanalyze(
     since_at = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
     with Progress() as bar:
         task = bar.add_task("re-analysing", total=None)
-        count = run_reanalysis(database, workspace_id=workspace_id, since=since_at,
+        count = run_reanalysis(database, workspace_id=workspace_id, since=since_at, deep=deep,
                                progress=lambda n: bar.advance(task, n))
     typer.echo(f"re-analysed {count} engagements")
 

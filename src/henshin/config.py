@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    # Deep understanding (multilingual USE heads, `henshin.understand.deep`) for ingest and
+    # re-analysis: better complaints and sentiment at about a tenth of the fast path's speed;
+    # needs ``pip install 'henshin[deep]'`` (checked at start-up).
+    understand_deep: bool = False
     log_level: str = "INFO"
     debug: bool = False
 

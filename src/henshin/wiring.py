@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from henshin.config import Settings
 from henshin.db.session import Database
+from henshin.ingest.analysis import require_understanding
 from henshin.workers.runner import WorkerRunner
 from henshin.workers.timers import wake_due_snoozes
 
@@ -81,6 +82,7 @@ def mount_routes(app: FastAPI) -> None:
 
 
 def build_worker(database: Database, settings: Settings) -> WorkerRunner:
+    require_understanding(settings)
     runner = WorkerRunner()
     every = settings.worker_poll_seconds
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from henshin.config import Settings, get_settings
 from henshin.connectors.types import InboundEngagement
-from henshin.understand import analyze_many
+from henshin.understand import analyze_many, require_deep
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,23 @@ class Understood:
     document: dict[str, Any]
 
 
+def require_understanding(settings: Settings) -> None:
+    """At start-up (app, worker): with deep mode on, fail now, naming the package to install,
+    rather than on the first message or by quietly running the fast path."""
+    if settings.understand_deep:
+        require_deep()
+
+
 def understand_batch(
-    items: list[InboundEngagement], *, order_patterns: list[str] | None = None
+    items: list[InboundEngagement], *, order_patterns: list[str] | None = None, deep: bool | None = None
 ) -> list[Understood]:
-    """Analyse each engagement's text (batched); network hints feed language and flame risk."""
+    """Analyse each engagement's text (batched); network hints feed language and flame risk.
+
+    ``deep`` defaults to the ``HENSHIN_UNDERSTAND_DEEP`` setting; the stored document
+    records the mode (``"mode": "fast" | "deep"``).
+    """
+    if deep is None:
+        deep = get_settings().understand_deep
     hints = [
         {
             "language": item.language_hint or item.author.language,
@@ -35,7 +49,7 @@ def understand_batch(
         }
         for item in items
     ]
-    analyses = analyze_many([item.text for item in items], hints=hints)
+    analyses = analyze_many([item.text for item in items], hints=hints, deep=deep)
     out = []
     for item, analysis in zip(items, analyses, strict=True):
         language = analysis.language if analysis.language != "unknown" else item.language_hint

@@ -30,8 +30,12 @@ def reanalyze(
     since: datetime | None = None,
     batch: int = 500,
     progress: Callable[[int], None] | None = None,
+    deep: bool | None = None,
 ) -> int:
-    """Analyse every matching engagement again; refresh its ticket's language and sentiment."""
+    """Analyse every matching engagement again; refresh its ticket's language and sentiment.
+
+    ``deep`` picks the understanding mode (default: the ``HENSHIN_UNDERSTAND_DEEP`` setting).
+    """
     done = 0
     after_id = 0
     while True:
@@ -39,15 +43,15 @@ def reanalyze(
             rows = repo.engagements_after(db, after_id, limit=batch, workspace_id=workspace_id, since=since)
             if not rows:
                 return done
-            _apply(db, rows)
+            _apply(db, rows, deep=deep)
             after_id = rows[-1].id
             done += len(rows)
         if progress:
             progress(len(rows))
 
 
-def _apply(db: Session, rows: list[Engagement]) -> None:
-    understood = understand_batch([_as_item(r) for r in rows])
+def _apply(db: Session, rows: list[Engagement], *, deep: bool | None) -> None:
+    understood = understand_batch([_as_item(r) for r in rows], deep=deep)
     for row, u in zip(rows, understood, strict=True):
         row.analysis = u.document
         row.language = u.language

@@ -15,6 +15,7 @@ from henshin.understand.normalize import display_form, fold
 
 if TYPE_CHECKING:
     from henshin.understand.analysis import analyze, analyze_many
+    from henshin.understand.deep import DeepModeUnavailable, require_deep
     from henshin.understand.language import detect_language
     from henshin.understand.pii import PiiSpan, find_pii, redact
     from henshin.understand.results import INTENTS, Analysis, Sentiment, Spam, Urgency
@@ -23,11 +24,13 @@ _LAZY = {
     "analyze": "analysis", "analyze_many": "analysis", "detect_language": "language",
     "PiiSpan": "pii", "find_pii": "pii", "redact": "pii", "INTENTS": "results",
     "Analysis": "results", "Sentiment": "results", "Spam": "results", "Urgency": "results",
+    "DeepModeUnavailable": "deep", "require_deep": "deep",
 }
 
 __all__ = [
-    "INTENTS", "Analysis", "PiiSpan", "Sentiment", "Spam", "Urgency", "analyze", "analyze_many",
-    "detect_language", "display_form", "find_pii", "fold", "is_gratitude_only", "redact",
+    "INTENTS", "Analysis", "DeepModeUnavailable", "PiiSpan", "Sentiment", "Spam", "Urgency", "analyze",
+    "analyze_many", "detect_language", "display_form", "find_pii", "fold", "is_gratitude_only", "redact",
+    "require_deep",
 ]
 
 

@@ -1,4 +1,9 @@
-"""The entry point: `analyze` one message, or `analyze_many` for a batch (ingest uses 500)."""
+"""The entry point: `analyze` one message, or `analyze_many` for a batch (ingest uses 500).
+
+``deep=True`` adds the multilingual-USE heads (`henshin.understand.deep`): better complaints
+and sentiment at about 2.5 ms per text instead of 0.3 (batched, one core); it needs
+``pip install 'henshin[deep]'``.
+"""
 
 from __future__ import annotations
 
@@ -28,11 +33,12 @@ def _hints_for(hints: Hints | Sequence[Hints | None] | None, count: int) -> list
 
 
 def analyze_many(texts: Sequence[str], *,
-                 hints: Hints | Sequence[Hints | None] | None = None) -> list[Analysis]:
+                 hints: Hints | Sequence[Hints | None] | None = None, deep: bool = False) -> list[Analysis]:
     """Analyse a batch; the models run once over the batch, so per-message cost drops.
 
     ``hints`` is one mapping for all texts or one per text (``followers``, ``replies``,
-    ``quotes``, ``reposts``, ``language``, ``order_patterns``).
+    ``quotes``, ``reposts``, ``language``, ``order_patterns``). ``deep`` runs the opt-in
+    deep mode; without its package it raises `DeepModeUnavailable`, never falls back.
     """
     per_text = _hints_for(hints, len(texts))
     texts = [t if isinstance(t, str) else "" if t is None else str(t) for t in texts]
@@ -40,7 +46,15 @@ def analyze_many(texts: Sequence[str], *,
     batch = TextBatch(texts=texts, languages=languages)
     sentiments = analyze_sentiment(batch)
     spams = analyze_spam(batch)
-    intents = analyze_intents(batch, sentiments)
+    if deep:
+        from henshin.understand.deep import deepen  # the encoder loads only in deep mode
+
+        deeper = deepen(batch, sentiments)
+        sentiments = deeper.sentiments
+        intents = analyze_intents(batch, sentiments, deeper.complaint_scores,
+                                  complaint_judged=deeper.complaint_judged)
+    else:
+        intents = analyze_intents(batch, sentiments)
     results: list[Analysis] = []
     for index, text in enumerate(texts):
         hint = per_text[index]
@@ -51,10 +65,11 @@ def analyze_many(texts: Sequence[str], *,
             intents=intents[index],
             urgency=analyze_urgency(text, sentiments[index], intents[index], hint),
             pii=find_pii(text, order_patterns=tuple(hint.get("order_patterns") or ())),
+            mode="deep" if deep else "fast",
         ))
     return results
 
 
-def analyze(text: str, *, hints: Hints | None = None) -> Analysis:
+def analyze(text: str, *, hints: Hints | None = None, deep: bool = False) -> Analysis:
     """Analyse one message: language, sentiment, spam, intents, urgency and personal data."""
-    return analyze_many([text], hints=hints)[0]
+    return analyze_many([text], hints=hints, deep=deep)[0]

@@ -8,7 +8,7 @@ phrase rules; everything else is phrase rules over folded text, in Japanese and 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from henshin.understand.batch import TextBatch
 from henshin.understand.gratitude import is_gratitude_only
@@ -27,7 +27,8 @@ _QUESTION_WORDS = phrase_pattern(
              "is there", "are there", "what is", "what time", "when will", "when does", "where can",
              "where is", "why is", "why does", "which", "any idea", "anyone know", "wondering"],
 )
-_COMPLAINT = phrase_pattern(
+# Public: scripts/train_understand_deep.py scores the complaint decision with these rules.
+COMPLAINT_PHRASES = phrase_pattern(
     japanese=["届かない", "届いていない", "届いてない", "届きません", "まだ届", "遅すぎ", "遅い",
               "遅れて", "壊れ", "不良品", "初期不良", "破損", "故障", "不具合", "使えない", "動かない",
               "繋がらない", "つながらない", "ログインできない", "エラー", "最悪", "最低", "ひどい", "酷い",
@@ -80,17 +81,28 @@ _ORDER_PAYMENT = phrase_pattern(
 _EXCLAIMED_QUESTION = re.compile(r"\?")
 
 
-def analyze_intents(batch: TextBatch, sentiments: Sequence[Sentiment]) -> list[list[str]]:
-    """Intents of each text, in the fixed order of ``results.INTENTS``."""
+def _ngram_complaint_scores(batch: TextBatch) -> list[float]:
+    """p(complaint) of the n-gram model for English-model texts; 0 elsewhere (rules judge)."""
+    scores = [0.0] * len(batch.texts)
+    if batch.latin:
+        column = load_model("complaint").labels.index("yes")
+        for row, index in zip(batch.latin_probabilities["complaint"], batch.latin, strict=True):
+            scores[index] = float(row[column])
+    return scores
+
+
+def analyze_intents(batch: TextBatch, sentiments: Sequence[Sentiment],
+                    complaint_scores: Sequence[float] | None = None, *,
+                    complaint_judged: Collection[int] = ()) -> list[list[str]]:
+    """Intents of each text, in the fixed order of ``results.INTENTS``.
+
+    ``complaint_scores`` (≥ 0.5 is a complaint) replace the n-gram model's when given:
+    deep mode passes its blended scores, and in ``complaint_judged`` the texts whose score
+    already weighs negativity (a strongly negative sentiment is then no complaint alone).
+    """
     texts, folded = batch.texts, batch.folded
-    complaint_scores = [0.0] * len(texts)
-    latin = batch.latin
-    if latin:
-        model = load_model("complaint")
-        column = model.labels.index("yes")
-        probabilities = batch.latin_probabilities["complaint"]
-        for row, index in zip(probabilities, latin, strict=True):
-            complaint_scores[index] = float(row[column])
+    if complaint_scores is None:
+        complaint_scores = _ngram_complaint_scores(batch)
     results: list[list[str]] = []
     for index, text in enumerate(texts):
         f = folded[index]
@@ -101,9 +113,10 @@ def analyze_intents(batch: TextBatch, sentiments: Sequence[Sentiment]) -> list[l
             continue
         if _EXCLAIMED_QUESTION.search(f) or is_question(f) or _QUESTION_WORDS.search(f):
             intents.append("question")
-        complaint_rule = bool(_COMPLAINT.search(f))
+        complaint_rule = bool(COMPLAINT_PHRASES.search(f))
         if (complaint_scores[index] >= COMPLAINT_AT or complaint_rule
-                or (sentiment.label == "negative" and sentiment.score <= -0.6)):
+                or (sentiment.label == "negative" and sentiment.score <= -0.6
+                    and index not in complaint_judged)):
             intents.append("complaint")
         if _PRAISE.search(f) and sentiment.label != "negative" and "complaint" not in intents:
             intents.append("praise")

@@ -9,6 +9,7 @@ from henshin.understand.pii import PiiSpan
 
 SentimentLabel = Literal["positive", "neutral", "negative"]
 UrgencyLevel = Literal["L3", "high", "normal"]
+AnalysisMode = Literal["fast", "deep"]
 INTENTS = ("question", "complaint", "praise", "feedback", "purchase_intent", "order_payment",
            "gratitude_only", "other")
 
@@ -48,6 +49,8 @@ class Analysis:
     intents: list[str]
     urgency: Urgency
     pii: list[PiiSpan]
+    # Which path produced it: stored with the engagement, so re-analysis can find old ones.
+    mode: AnalysisMode = "fast"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, the shape ``henshin analyze`` prints."""
@@ -59,4 +62,5 @@ class Analysis:
             "intents": list(self.intents),
             "urgency": {"level": self.urgency.level, "reasons": list(self.urgency.reasons)},
             "pii": [span.to_dict() for span in self.pii],
+            "mode": self.mode,
         }

@@ -12,6 +12,7 @@ from henshin import __version__
 from henshin.config import Settings, get_settings
 from henshin.db.engine import make_engine
 from henshin.db.session import Database
+from henshin.ingest.analysis import require_understanding
 from henshin.web.api.v1 import router as api_v1
 from henshin.web.errors import install_error_handlers
 
@@ -31,6 +32,7 @@ def create_app(
     build many apps in one process: frozen garbage would never be collected.
     """
     settings = settings or get_settings()
+    require_understanding(settings)
     database = database or Database(make_engine(settings.database_url))
     workers_on = settings.run_workers_in_process if run_workers is None else run_workers
 
