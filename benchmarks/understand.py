@@ -152,6 +152,11 @@ def main() -> None:
         ["complaint" in a.intents for a in _many([t for t, _ in complaints_held])])
     report["spam_sms_heldout_f1"] = f1(
         [y for _, y in spam_held], [a.spam.is_spam for a in _many([t for t, _ in spam_held])])
+    # "Reply to everything but spam" must not skip customers: the share of held-out tweets
+    # (to brands, and TweetEval's) marked spam. None of them is an SMS.
+    social = [t for t, _ in complaints_held] + [t for t, _ in te_held]
+    report["social_posts_marked_spam_share"] = round(
+        sum(a.spam.is_spam for a in _many(social)) / len(social), 4)
     report["rows"] = {"wrime_report": len(wrime_report), "tweeteval_heldout": len(te_held),
                       "complaints_heldout": len(complaints_held), "sms_heldout": len(spam_held)}
 
