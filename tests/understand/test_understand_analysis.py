@@ -66,6 +66,14 @@ def test_purchase_intent_raises_priority() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "buying"),
+    [("このバッグ欲しい!", True), ("新しい色も出してほしいです!", False), ("早く返金してほしい", False)],
+)
+def test_wanting_a_thing_is_purchase_intent_but_asking_for_an_action_is_not(text: str, buying: bool) -> None:
+    assert ("purchase_intent" in analyze(text).intents) is buying
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "副業で月収100万円!詳しくはプロフのリンクから https://example.com/a",

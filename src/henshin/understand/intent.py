@@ -63,7 +63,7 @@ _PURCHASE = phrase_pattern(
     japanese=["買いたい", "購入したい", "購入予定", "購入を検討", "買おうと", "買えますか",
               "購入できますか", "どこで買え", "どこで売", "売ってますか", "値段", "価格", "いくら",
               "在庫", "入荷", "予約したい", "予約できますか", "注文したい", "取り扱い", "販売店",
-              "再入荷", "欲しい", "ほしい", "試してみたい", "気になって"],
+              "再入荷", "試してみたい", "気になって"],
     english=["want to buy", "wanna buy", "going to buy", "gonna buy", "where can i buy",
              "where to buy", "how much", "price", "in stock", "back in stock", "available in",
              "do you ship to", "can i order", "want to order", "planning to buy", "thinking of buying",
@@ -78,6 +78,9 @@ _ORDER_PAYMENT = phrase_pattern(
              "payment", "paid", "invoice", "receipt", "billing", "bill", "subscription", "cancel",
              "reservation", "booking", "courier"],
 )
+# 欲しい wants the thing (このバッグ欲しい); after て/で it asks someone to act (出してほしい,
+# 返金してほしい): a request, not a sale.
+_WANTING = re.compile(r"(?<![てで])(?:欲しい|ほしい)")
 _EXCLAIMED_QUESTION = re.compile(r"\?")
 
 
@@ -123,7 +126,7 @@ def analyze_intents(batch: TextBatch, sentiments: Sequence[Sentiment],
         if _FEEDBACK.search(f):
             intents.append("feedback")
         # "返金して欲しい" wants something, but not to buy: a complaint is never a sale.
-        if _PURCHASE.search(f) and "complaint" not in intents:
+        if (_PURCHASE.search(f) or _WANTING.search(f)) and "complaint" not in intents:
             intents.append("purchase_intent")
         if _ORDER_PAYMENT.search(f):
             intents.append("order_payment")
