@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
@@ -13,10 +14,13 @@ from tests.reports.conftest import Replay
 from tests.support.factories import Tenant, engagement, ingest, make_tenant
 from tests.support.pages import log_in_page
 
+# Three hours ago; the ticket is closed 20 minutes after that.
+SEED_AGE = timedelta(hours=3)
+
 
 def seed(ui: TestClient, database: Database) -> tuple[Tenant, list[int]]:
     shop = make_tenant(database)
-    start = utc_now() - timedelta(hours=3)
+    start = utc_now() - SEED_AGE
     rows = ingest(ui, shop, [engagement(f"p{i}", text, author=f"a{i}", at=start) for i, text in
                              enumerate(["配送が遅れています", "Refund please"])])
     ids = [r["ticket_id"] for r in rows]
@@ -49,7 +53,12 @@ def test_the_dashboard_draws_linked_charts_in_japanese(ui: TestClient, sqlite_da
 def test_an_agent_sees_their_own_day_in_english(ui: TestClient, sqlite_database: Database) -> None:
     shop, _ids = seed(ui, sqlite_database)
     log_in_page(ui, shop.agent_email, lang="en", page="/reports")
-    page = ui.get("/reports/me")
+    assert "My day" in ui.get("/reports/me").text  # today, in the workspace's zone
+    # The seeded close may fall on yesterday in Tokyo (between 00:00 and 02:40 there): ask
+    # for its own day.
+    closed_at = utc_now() - SEED_AGE + timedelta(minutes=20)
+    day = closed_at.astimezone(ZoneInfo("Asia/Tokyo")).date().isoformat()
+    page = ui.get(f"/reports/me?day={day}")
     assert page.status_code == 200 and "My day" in page.text
     assert re.search(r"Closed</span><strong>1</strong>", page.text)
     assert "12 min" in page.text
