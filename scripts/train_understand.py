@@ -96,6 +96,17 @@ def macro_recall(gold: Sequence[str], predicted: Sequence[str]) -> float:
     return float(np.mean(recalls))
 
 
+def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    """Macro-averaged F1 over the gold classes (WRIME's figure)."""
+    scores = []
+    for c in sorted(set(gold)):
+        tp = sum(g == c and p == c for g, p in zip(gold, predicted, strict=True))
+        fp = sum(g != c and p == c for g, p in zip(gold, predicted, strict=True))
+        fn = sum(g == c and p != c for g, p in zip(gold, predicted, strict=True))
+        scores.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    return float(np.mean(scores))
+
+
 def f1(gold: Sequence[bool], predicted: Sequence[bool]) -> float:
     """F1 of the positive class."""
     tp = sum(g and p for g, p in zip(gold, predicted, strict=True))

@@ -53,6 +53,7 @@ from henshin.understand.deep import (  # noqa: E402
     embed,
     japanese_label,
     polarity_probabilities,
+    softmax,
 )
 from henshin.understand.intent import COMPLAINT_PHRASES  # noqa: E402
 from henshin.understand.linear import load_model  # noqa: E402
@@ -80,23 +81,13 @@ def fit_head(x: Floats, y: npt.NDArray[np.int64], k: int, *, l2: float, balanced
     counts = np.maximum(np.bincount(y, minlength=k), 1)
     sample_weight = (n / (k * counts))[y] if balanced else np.ones(n)
     for _ in range(steps):
-        z = x @ weights + bias
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        g = (p - onehot) * sample_weight[:, None] / n
+        g = (softmax(x @ weights + bias) - onehot) * sample_weight[:, None] / n
         grad_w, grad_b = x.T @ g + l2 * weights, g.sum(axis=0)
         history_w += grad_w**2
         history_b += grad_b**2
         weights -= rate * grad_w / np.sqrt(history_w)
         bias -= rate * grad_b / np.sqrt(history_b)
     return weights, bias
-
-
-def softmax(z: Floats) -> Floats:
-    z = z - z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
 
 
 def head_out_of_fold(x: Floats, y: npt.NDArray[np.int64], folds: Sequence[int], k: int, *,
@@ -108,16 +99,6 @@ def head_out_of_fold(x: Floats, y: npt.NDArray[np.int64], folds: Sequence[int], 
         w, b = fit_head(x[folds_a != f], y[folds_a != f], k, l2=l2, balanced=balanced)
         out[folds_a == f] = softmax(x[folds_a == f] @ w + b)
     return out
-
-
-def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
-    scores = []
-    for c in sorted(set(gold)):
-        tp = sum(g == c and p == c for g, p in zip(gold, predicted, strict=True))
-        fp = sum(g != c and p == c for g, p in zip(gold, predicted, strict=True))
-        fn = sum(g == c and p != c for g, p in zip(gold, predicted, strict=True))
-        scores.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-    return float(np.mean(scores))
 
 
 def placeholder_heads(**changes: object) -> DeepHeads:
@@ -264,7 +245,7 @@ def calibrate_japanese(w: Floats, b: Floats) -> tuple[float | None, float, float
         prepared[name] = ([g for _, g in rows], japanese, fast_labels, scores,
                           polarity_probabilities(heads, embed(texts)))
     gold, japanese, fast_labels, scores, use = prepared["calibration"]
-    fast_f1 = macro_f1(gold, fast_labels)
+    fast_f1 = fast.macro_f1(gold, fast_labels)
     best: tuple[float, float, float, float] | None = None
     for blend in BLENDS:
         for positive in JA_THRESHOLDS:
@@ -274,7 +255,7 @@ def calibrate_japanese(w: Floats, b: Floats) -> tuple[float | None, float, float
                 blended = blend_japanese(heads, scores, use)
                 labels = [japanese_label(heads, s) if ja else f
                           for s, ja, f in zip(blended, japanese, fast_labels, strict=True)]
-                score = macro_f1(gold, labels)
+                score = fast.macro_f1(gold, labels)
                 if best is None or score > best[0] + 1e-9:
                     best = (score, blend, positive, -negative)
     assert best is not None
@@ -287,7 +268,7 @@ def calibrate_japanese(w: Floats, b: Floats) -> tuple[float | None, float, float
     heads = placeholder_heads(japanese_blend=blend, japanese_positive_at=positive, japanese_negative_at=negative)
     labels = [japanese_label(heads, s) if ja else f
               for s, ja, f in zip(blend_japanese(heads, scores, use), japanese, fast_labels, strict=True)]
-    print(f"ja WRIME report half macro-F1: fast {macro_f1(gold, fast_labels):.4f}, deep {macro_f1(gold, labels):.4f}")
+    print(f"ja WRIME report half macro-F1: fast {fast.macro_f1(gold, fast_labels):.4f}, deep {fast.macro_f1(gold, labels):.4f}")
     return (blend if ships else None), positive, negative
 
 

@@ -145,20 +145,28 @@ def demo(
     run_demo(host=host, port=port, engagements=engagements, live_every=live_every, reset=reset)
 
 
+def _require_deep() -> None:
+    """Exit 2 with the install command when deep understanding cannot run."""
+    from henshin.understand import DeepModeUnavailable, require_deep
+
+    try:
+        require_deep()
+    except DeepModeUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def analyze(
     file: Annotated[Path | None, typer.Argument(help="Text file (one per line) or JSONL; stdin if omitted.")] = None,
     deep: Annotated[bool, typer.Option(help="Deep mode: multilingual USE heads (about 10x slower; needs the deep extra).")] = False,
 ) -> None:
     """Analyse texts: one JSON object per input line, in order."""
-    from henshin.understand import DeepModeUnavailable
     from henshin.understand.cli import analyze_command
 
-    try:
-        analyze_command(file, deep=deep)
-    except DeepModeUnavailable as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+    if deep:
+        _require_deep()
+    analyze_command(file, deep=deep)
 
 
 @app.command()
@@ -175,16 +183,11 @@ def reanalyze(
 
     from henshin.ingest.reanalysis import reanalyze as run_reanalysis
     from henshin.kit.errors import NotFound
-    from henshin.understand import DeepModeUnavailable, require_deep
     from henshin.workspaces import repository as ws_repo
 
     deep = get_settings().understand_deep if deep is None else deep
     if deep:
-        try:
-            require_deep()
-        except DeepModeUnavailable as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(2) from None
+        _require_deep()
 
     database = _database()
     workspace_id = None

@@ -144,7 +144,8 @@ def embed(texts: Sequence[str]) -> Floats:
     return np.asarray(_encoder().encode(list(texts)), dtype=np.float64)
 
 
-def _softmax(z: Floats) -> Floats:
+def softmax(z: Floats) -> Floats:
+    """Row-wise softmax (the heads' and the training script's)."""
     z = z - z.max(axis=1, keepdims=True)
     p = np.exp(z)
     return p / p.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
@@ -162,7 +163,7 @@ def complaint_probability(heads: DeepHeads, embeddings: Floats) -> Floats:
 
 def polarity_probabilities(heads: DeepHeads, embeddings: Floats) -> Floats:
     """(negative, neutral, positive) probabilities of the USE head alone."""
-    return _softmax(embeddings @ heads.polarity_weights + heads.polarity_bias)
+    return softmax(embeddings @ heads.polarity_weights + heads.polarity_bias)
 
 
 def blend_complaint(heads: DeepHeads, fast: Floats, deep: Floats) -> Floats:
@@ -176,7 +177,7 @@ def blend_english(heads: DeepHeads, fast: Floats, deep: Floats) -> Floats:
     """Blended (negative, neutral, positive) probabilities with the class offsets applied."""
     assert heads.english_blend is not None
     blended = (1 - heads.english_blend) * fast + heads.english_blend * deep
-    return _softmax(np.log(blended + 1e-9) + heads.english_offsets)
+    return softmax(np.log(blended + 1e-9) + heads.english_offsets)
 
 
 def blend_japanese(heads: DeepHeads, fast_scores: Floats, deep: Floats) -> Floats:
